@@ -12,7 +12,10 @@ public enum StreamEventKind
     /// <summary>Send-buffer space freed after a write came up short or found the buffer full.</summary>
     Writable,
 
-    /// <summary>The peer sent STOP_SENDING; the send direction was reset with <see cref="StreamEvent.ErrorCode"/>.</summary>
+    /// <summary>
+    /// The peer sent STOP_SENDING; the send direction was reset with <see cref="StreamEvent.ErrorCode"/>. Dequeuing this
+    /// event counts as the application having seen the abort, so the stream may close without a further write.
+    /// </summary>
     Stopped,
 
     /// <summary>The stream closed and was removed from the tables.</summary>

@@ -27,10 +27,12 @@ namespace Stt.Protocol.Streams;
 /// </para>
 /// <para>
 /// Streams are bidirectional. A stream closes, and leaves the tables, once both directions are finished: the send
-/// direction when everything written and the FIN are acknowledged (or it was reset), the receive direction when
-/// everything up to the final size was read (or a reset was reported, or the final size arrived after
-/// <see cref="StopSending"/>). So the application must finish or reset every stream it accepts, and read every stream
-/// to its end or stop it; closed peer streams are what raise the peer's MAX_STREAMS.
+/// direction when everything written and the FIN are acknowledged, or when the application reset it, or when the peer
+/// stopped it and the application has seen that (dequeued <see cref="StreamEventKind.Stopped"/>, got
+/// <see cref="StreamWriteStatus.Aborted"/>, or called <see cref="Finish"/> or <see cref="Reset"/>); the receive
+/// direction when everything up to the final size was read, or a reset was reported by a read, or the final size
+/// arrived after <see cref="StopSending"/>. So the application must finish or reset every stream it accepts, and read
+/// every stream to its end or stop it; closed peer streams are what raise the peer's MAX_STREAMS.
 /// </para>
 /// </remarks>
 public sealed partial class StreamManager : IDisposable
@@ -56,6 +58,11 @@ public sealed partial class StreamManager : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (<see cref="StreamOptions.Validate"/>).</exception>
     public StreamManager(SessionRole role, StreamOptions? options = null)
     {
+        if (!Enum.IsDefined(role))
+        {
+            throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown session role.");
+        }
+
         _options = options ?? StreamOptions.Default;
         _options.Validate();
         Role = role;
