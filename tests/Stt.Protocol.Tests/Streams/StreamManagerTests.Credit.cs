@@ -187,7 +187,11 @@ public sealed partial class StreamManagerTests
         }
 
         Assert.Equal(0, manager.ActiveStreamCount);
-        Assert.Equal([StreamControlItem.MaxStreams(150)], DrainControl(manager));
+        StreamControlItem maxStreams = Assert.Single(DrainControl(manager));
+        manager.OnControlLost(maxStreams);
+        Assert.Equal(StreamControlItem.MaxStreams(150), maxStreams);
+        Assert.Equal([maxStreams], DrainControl(manager));
         manager.OnData(299, 0, [1], fin: false);
+        Assert.Equal(ProtocolErrorCode.StreamLimitError, ViolationCode(() => manager.OnData(301, 0, [1], fin: false)));
     }
 }

@@ -325,6 +325,46 @@ public sealed partial class StreamManagerTests
         Assert.Empty(DrainControl(manager));
     }
 
+    [Fact]
+    public void OnData_EveryOtherByteAcrossTheWholeWindow_BufferedThenDeliveredWhenGapsFill()
+    {
+        using var manager = new StreamManager(SessionRole.Responder);
+        byte[] stream = Bytes(262_144, seed: 12);
+        for (int offset = 1; offset < stream.Length; offset += 2)
+        {
+            manager.OnData(1, (ulong)offset, stream.AsSpan(offset, 1), fin: offset == stream.Length - 1);
+        }
+
+        long buffered = manager.ReceiveBufferedBytes;
+        byte[] early = ReadAvailable(manager, 1, out _);
+        for (int offset = stream.Length - 2; offset >= 0; offset -= 2)
+        {
+            manager.OnData(1, (ulong)offset, stream.AsSpan(offset, 1), fin: false);
+        }
+
+        Assert.Equal(131_072, buffered);
+        Assert.Empty(early);
+        Assert.Equal(stream, ReadAvailable(manager, 1, out StreamReadStatus last));
+        Assert.Equal(StreamReadStatus.EndOfStream, last);
+    }
+
+    [Fact]
+    public void OnControlLost_StopSending_RequeuedUntilTheFinalSizeArrives()
+    {
+        using var manager = new StreamManager(SessionRole.Responder);
+        manager.OnData(1, 0, new byte[10], fin: false);
+        manager.StopSending(1, 4);
+        StreamControlItem stop = Assert.Single(DrainControl(manager));
+
+        manager.OnControlLost(stop);
+        List<StreamControlItem> resent = DrainControl(manager);
+        manager.OnResetStream(1, 4, 10);
+        manager.OnControlLost(stop);
+
+        Assert.Equal([stop], resent);
+        Assert.Empty(DrainControl(manager));
+    }
+
     private static IEnumerable<int[]> Permutations(int[] items)
     {
         if (items.Length <= 1)
