@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Stt.Protocol.Crypto;
 using Stt.Protocol.Encoding;
+using Stt.Protocol.Handshake.Internal;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Noise;
 
@@ -129,7 +131,8 @@ public sealed class HandshakeInitiator
             _noise = new HandshakeState(NoiseProtocol.SttV1, isInitiator: true, prologue, _sharedSeed.Psk);
 
             // Message 1 has no DH, so it cannot fail.
-            _noise.TryWriteMessage(payload, destination[HandshakeFrames.HeaderSize..], _random, out int written);
+            bool wrote = _noise.TryWriteMessage(payload, destination[HandshakeFrames.HeaderSize..], _random, out int written);
+            Debug.Assert(wrote);
             var header = new FrameHeader(FrameType.Handshake, FrameFlags.None, _handshakeId, 0, written, 0);
             FrameWriter.WriteHeader(destination, header);
         }

@@ -1,3 +1,4 @@
+using Stt.Protocol.Handshake.Internal;
 namespace Stt.Protocol.Handshake;
 
 /// <summary>Handshake limits and timers (docs/protocol.md, section 6).</summary>

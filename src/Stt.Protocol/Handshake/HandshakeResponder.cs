@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Stt.Protocol.Crypto;
 using Stt.Protocol.Encoding;
+using Stt.Protocol.Handshake.Internal;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Noise;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Stt.Protocol.Handshake.Internal;
 using Stt.Protocol.Identity;
 
 namespace Stt.Protocol.Handshake;

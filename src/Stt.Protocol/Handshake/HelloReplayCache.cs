@@ -1,3 +1,4 @@
+using Stt.Protocol.Handshake.Internal;
 namespace Stt.Protocol.Handshake;
 
 /// <summary>

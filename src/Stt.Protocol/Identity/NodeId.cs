@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Stt.Protocol.Identity.Internal;
 
 namespace Stt.Protocol.Identity;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Stt.Protocol.Identity.Internal;
 
 namespace Stt.Protocol.Identity;
 

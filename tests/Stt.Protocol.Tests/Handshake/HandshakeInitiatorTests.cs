@@ -1,4 +1,5 @@
 using Stt.Protocol.Handshake;
+using Stt.Protocol.Handshake.Internal;
 using Stt.Protocol.Identity;
 using Xunit;
 using static Stt.Protocol.Tests.Handshake.HandshakeTestKit;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Microsoft.Extensions.Time.Testing;
 using Stt.Protocol.Encoding;
 using Stt.Protocol.Handshake;
+using Stt.Protocol.Handshake.Internal;
 using Stt.Protocol.Identity;
 using Xunit;
 using static Stt.Protocol.Tests.Handshake.HandshakeTestKit;

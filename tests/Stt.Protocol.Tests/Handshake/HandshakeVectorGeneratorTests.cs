@@ -1,4 +1,4 @@
-using Stt.Protocol.Handshake;
+using Stt.Protocol.Handshake.Internal;
 using Stt.Protocol.Noise;
 using Xunit;
 

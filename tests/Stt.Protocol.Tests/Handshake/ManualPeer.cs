@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Stt.Protocol.Crypto;
 using Stt.Protocol.Encoding;
-using Stt.Protocol.Handshake;
+using Stt.Protocol.Handshake.Internal;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Noise;
 using Xunit;

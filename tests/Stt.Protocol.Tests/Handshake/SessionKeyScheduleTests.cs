@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Stt.Protocol.Handshake;
+using Stt.Protocol.Handshake.Internal;
 using Xunit;
 
 namespace Stt.Protocol.Tests.Handshake;

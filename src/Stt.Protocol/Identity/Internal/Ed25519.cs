@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Stt.Protocol.Noise;
 
-namespace Stt.Protocol.Identity;
+namespace Stt.Protocol.Identity.Internal;
 
 /// <summary>Ed25519 (RFC 8032) through libsodium, on caller-owned spans.</summary>
 internal static class Ed25519

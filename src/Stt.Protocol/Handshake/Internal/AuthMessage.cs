@@ -2,7 +2,7 @@ using Stt.Protocol.Encoding;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Noise;
 
-namespace Stt.Protocol.Handshake;
+namespace Stt.Protocol.Handshake.Internal;
 
 /// <summary>
 /// AUTH_PROOF and FINAL (docs/protocol.md, section 6): the sender's Ed25519 public key and its signature over

@@ -3,7 +3,7 @@ using Stt.Protocol.Encoding;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Noise;
 
-namespace Stt.Protocol.Handshake;
+namespace Stt.Protocol.Handshake.Internal;
 
 /// <summary>
 /// Layouts, sizes and labels of the four handshake frames (docs/protocol.md, section 6), and the header checks they share.

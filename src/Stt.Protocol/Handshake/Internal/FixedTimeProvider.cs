@@ -1,4 +1,4 @@
-namespace Stt.Protocol.Handshake;
+namespace Stt.Protocol.Handshake.Internal;
 
 /// <summary>A clock stopped at one instant, for test vectors.</summary>
 internal sealed class FixedTimeProvider : TimeProvider

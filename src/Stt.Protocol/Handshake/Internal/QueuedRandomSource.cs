@@ -1,6 +1,6 @@
 using Stt.Protocol.Crypto;
 
-namespace Stt.Protocol.Handshake;
+namespace Stt.Protocol.Handshake.Internal;
 
 /// <summary>
 /// A <see cref="RandomSource"/> that hands out fixed byte strings in order, for test vectors: each request must ask

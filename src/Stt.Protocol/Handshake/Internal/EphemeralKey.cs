@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Stt.Protocol.Handshake;
+namespace Stt.Protocol.Handshake.Internal;
 
 /// <summary>A 32-byte X25519 public key as a dictionary key for <see cref="HelloReplayCache"/>.</summary>
 /// <remarks>Hashing goes through <see cref="HashCode"/>, which is seeded per process, so peers cannot aim for collisions.</remarks>

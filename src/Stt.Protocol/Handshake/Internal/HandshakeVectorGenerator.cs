@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Stt.Protocol.Encoding;
 using Stt.Protocol.Identity;
 
-namespace Stt.Protocol.Handshake;
+namespace Stt.Protocol.Handshake.Internal;
 
 /// <summary>
 /// Runs a complete handshake through the real <see cref="HandshakeInitiator"/> and <see cref="HandshakeResponder"/> with

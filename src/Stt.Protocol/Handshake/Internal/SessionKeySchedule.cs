@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Stt.Protocol.Noise;
 
-namespace Stt.Protocol.Handshake;
+namespace Stt.Protocol.Handshake.Internal;
 
 /// <summary>The first data secrets of a session (docs/protocol.md, section 7).</summary>
 /// <remarks>

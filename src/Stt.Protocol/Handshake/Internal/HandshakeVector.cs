@@ -1,4 +1,4 @@
-namespace Stt.Protocol.Handshake;
+namespace Stt.Protocol.Handshake.Internal;
 
 /// <summary>The output of <see cref="HandshakeVectorGenerator"/>: the four frames and what both sides derive.</summary>
 internal sealed record HandshakeVector(
