@@ -26,9 +26,11 @@ namespace Stt.Protocol.Protection;
 /// <para>
 /// Hard limits are exceptions, because the session cannot go on: <see cref="Seal"/> throws
 /// <see cref="ProtocolViolationException"/> with <see cref="ProtocolErrorCode.AeadLimitReached"/> rather than use
-/// sequence number 2^62, or seal more than four times a byte or frame threshold in one epoch. The sealer's state is
-/// unchanged by the throw and every later call throws the same way, so no further frame (not even CLOSE) goes out
-/// under the exhausted key; the session ends locally with that code.
+/// sequence number 2^62, or seal in an epoch that could not rotate and has already sealed four times
+/// <see cref="FrameProtectionOptions.RotateAfterMessages"/> frames or at least four times
+/// <see cref="FrameProtectionOptions.RotateAfterBytes"/> bytes. The sealer's state is unchanged by the throw and every
+/// later call throws the same way, so no further frame (not even CLOSE) goes out under the exhausted key; the session
+/// ends locally with that code (docs/protocol.md, section 8, "Hard limits").
 /// </para>
 /// </remarks>
 public sealed class FrameSealer : IDisposable
