@@ -13,8 +13,8 @@ namespace Stt.Protocol.Protection;
 /// <remarks>
 /// <para>
 /// Sans-I/O and allocation-free per frame. <see cref="Seal"/> and <see cref="Dispose"/> must be called from one
-/// thread at a time (the session's send loop); <see cref="OnAcknowledged"/> may run concurrently with them (the
-/// receive loop). The counters are plain reads for metrics and may lag by a frame on another thread.
+/// thread at a time (the session's send loop); <see cref="OnAcknowledged"/>, also from one thread at a time, may run
+/// concurrently with them (the receive loop). The counters are plain reads for metrics and may lag by a frame on another thread.
 /// </para>
 /// <para>
 /// Key rotation: once the current epoch has sealed <see cref="FrameProtectionOptions.RotateAfterBytes"/> plaintext
@@ -63,7 +63,7 @@ public sealed class FrameSealer : IDisposable
     private ulong _nextSequence;
     private ulong _epochFirstSequence;
 
-    // Largest acknowledged sequence plus one (0: none yet). Only grows; written by OnAcknowledged.
+    // Largest acknowledged sequence plus one (0: none yet). Only grows; written only by OnAcknowledged.
     private ulong _acknowledgedBelow;
 
     private long _epochBytes;
@@ -237,7 +237,8 @@ public sealed class FrameSealer : IDisposable
     /// <summary>Reports that the peer acknowledged the frame with <paramref name="sequence"/>.</summary>
     /// <remarks>
     /// Only the largest reported sequence matters, so reporting the ACK's largest acknowledged sequence is enough.
-    /// Safe to call concurrently with <see cref="Seal"/>.
+    /// Call it from one thread at a time (the session's receive loop); it is safe to run concurrently with
+    /// <see cref="Seal"/>.
     /// </remarks>
     /// <exception cref="ProtocolViolationException">
     /// <see cref="ProtocolErrorCode.ProtocolViolation"/>: no frame with that sequence was sealed (section 9).
@@ -249,17 +250,11 @@ public sealed class FrameSealer : IDisposable
             ThrowAcknowledgedUnsentFrame(sequence);
         }
 
+        // Single writer (the receive loop), so a volatile store of the new maximum is enough; Seal only reads it.
         ulong candidate = sequence + 1;
-        ulong observed = Volatile.Read(ref _acknowledgedBelow);
-        while (candidate > observed)
+        if (candidate > _acknowledgedBelow)
         {
-            ulong prior = Interlocked.CompareExchange(ref _acknowledgedBelow, candidate, observed);
-            if (prior == observed)
-            {
-                return;
-            }
-
-            observed = prior;
+            Volatile.Write(ref _acknowledgedBelow, candidate);
         }
     }
 

@@ -50,7 +50,7 @@ internal static class LibsodiumAes256Gcm
         ref byte ad,
         ulong adlen,
         nint nsec,
-        ref byte npub,
+        nint npub,
         nint state);
 
     /// <summary>Verifies the tag and decrypts; returns 0 on success, -1 when the tag does not verify.</summary>
@@ -63,6 +63,6 @@ internal static class LibsodiumAes256Gcm
         ref byte mac,
         ref byte ad,
         ulong adlen,
-        ref byte npub,
+        nint npub,
         nint state);
 }
