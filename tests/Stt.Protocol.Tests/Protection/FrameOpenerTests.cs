@@ -127,8 +127,10 @@ public sealed class FrameOpenerTests : IDisposable
 
         Assert.Equal(OpenStatus.Ok, SealedFrames.Open(_opener, frame));
         Assert.Equal(OpenStatus.Replay, SealedFrames.Open(_opener, frame));
-        Assert.Equal(OpenStatus.Replay, SealedFrames.Open(_opener, frame));
+        byte[] replayed = frame.ToArray();
+        Assert.Equal(OpenStatus.Replay, _opener.TryOpen(replayed, SealedFrames.ParseHeader(frame), out _, out _));
 
+        Assert.Equal(frame, replayed);
         Assert.Equal(1, _opener.FramesOpened);
         Assert.Equal(0, _opener.FailedDecryptions);
     }

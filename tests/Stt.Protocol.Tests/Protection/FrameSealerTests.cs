@@ -253,6 +253,25 @@ public sealed class FrameSealerTests
     }
 
     [Fact]
+    public void Seal_TimerFiresBeforeRotateAfter_RotatesOnlyOnceRotateAfterElapsed()
+    {
+        var time = new EarlyFiringTimeProvider();
+        var options = NoRotation with { RotateAfter = TimeSpan.FromMinutes(5) };
+        using var sealer = new FrameSealer(SealedFrames.InitiatorSecret, SealedFrames.SessionId, options, time);
+        SealedFrames.Seal(sealer, [1]);
+        sealer.OnAcknowledged(0);
+
+        time.Clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        Assert.Equal(FrameFlags.None, PhaseOf(SealedFrames.Seal(sealer, [1])));
+        Assert.Equal(FrameFlags.None, PhaseOf(SealedFrames.Seal(sealer, [1])));
+        time.Clock.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(FrameFlags.KeyPhase, PhaseOf(SealedFrames.Seal(sealer, [1])));
+
+        Assert.Equal(1UL, sealer.Epoch);
+        Assert.True(time.TimerCallbacks >= 4);
+    }
+
+    [Fact]
     public void Seal_ThresholdReachedWithoutAcknowledgement_StaysInEpochUntilAcknowledged()
     {
         var options = NoRotation with { RotateAfterMessages = 3 };
