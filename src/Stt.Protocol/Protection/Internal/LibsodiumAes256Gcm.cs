@@ -6,14 +6,18 @@ namespace Stt.Protocol.Protection.Internal;
 /// P/Invoke declarations for libsodium's AES-256-GCM with a precomputed key state (the <c>_afternm</c> API).
 /// </summary>
 /// <remarks>
-/// Why libsodium and why the precomputed state: FrameProtectionBenchmarks measures the <c>_afternm</c> calls against
-/// NSec's <c>Aes256Gcm</c> (which calls the one-shot <c>crypto_aead_aes256gcm_encrypt</c>, so it expands the key and
-/// the 14 powers of H on every frame) and against .NET's <c>AesGcm</c>; the numbers are in the FrameSealer remarks.
-/// The native library is the one NSec.Cryptography's <c>libsodium</c> package ships, resolved by the same name NSec
-/// uses. The project builds without <c>AllowUnsafeBlocks</c>, so these are runtime-marshalled <c>DllImport</c>s with
-/// only blittable parameters (<c>ref byte</c> is pinned, not copied) rather than source-generated
-/// <c>LibraryImport</c>s. Plaintext and ciphertext may be the same memory: libsodium documents in-place operation for
-/// its AEAD constructions, and the round-trip tests exercise it at every size class (0 to 2 MiB).
+/// Why libsodium with a precomputed state: FrameProtectionBenchmarks encrypts and decrypts the same frame in place on
+/// each backend. Measured on this project's 2-core AMD EPYC (AES-NI, VAES), interleaved runs, best of 31 rounds,
+/// encrypt + decrypt: 64 bytes — these calls 126 ns, NSec's Aes256Gcm 300 ns (2.4x), .NET AesGcm 1,834 ns (14.5x);
+/// 1,200 bytes — 622 ns, 784 ns (1.26x), 2,169 ns (3.5x); from 16 KiB on all three run at AES throughput. NSec calls
+/// the one-shot <c>crypto_aead_aes256gcm_encrypt</c>, which expands the key and the 14 powers of H on every call;
+/// .NET's AesGcm pays OpenSSL's per-call context setup. The native library is the one NSec.Cryptography's
+/// <c>libsodium</c> package ships, resolved by the same name NSec uses. The project builds without
+/// <c>AllowUnsafeBlocks</c>, so these are runtime-marshalled <c>DllImport</c>s with only blittable parameters
+/// (<c>ref byte</c> is pinned, not copied; pinned-heap addresses pass as <see cref="nint"/>) rather than
+/// source-generated <c>LibraryImport</c>s. Plaintext and ciphertext may be the same memory: libsodium's AES-GCM
+/// supports in-place operation, and the round-trip tests exercise it at every size class (0 to 2 MiB). On a tag
+/// mismatch, decryption overwrites the output with a fill byte.
 /// </remarks>
 internal static class LibsodiumAes256Gcm
 {
