@@ -1,0 +1,54 @@
+using Stt.Protocol.Recovery;
+using Stt.Protocol.Sessions.Internal;
+using Stt.Protocol.Streams;
+
+namespace Stt.Protocol.Sessions;
+
+public sealed partial class Session
+{
+    private void OnFrameAcknowledged(in SentFrame<SentPayload> frame)
+    {
+        _sealer!.OnAcknowledged(frame.Sequence);
+        SentPayload payload = frame.Payload;
+        if (payload.CarriesAck)
+        {
+            _acks!.OnAckAcknowledged(payload.AckLargest);
+        }
+
+        if (payload.Kind == SentPayloadKind.Data && State == SessionState.Active)
+        {
+            _streams!.OnDataAcked(payload.StreamId, payload.Offset, payload.Length, payload.Fin);
+        }
+    }
+
+    private void OnFrameLost(in SentFrame<SentPayload> frame)
+    {
+        if (State != SessionState.Active)
+        {
+            return;
+        }
+
+        SentPayload payload = frame.Payload;
+        switch (payload.Kind)
+        {
+            case SentPayloadKind.Data:
+                _streams!.OnDataLost(payload.StreamId, payload.Offset, payload.Length, payload.Fin);
+                break;
+            case SentPayloadKind.StreamControl:
+                StreamControlItem item = payload.Control;
+                _streams!.OnControlLost(item);
+                break;
+            default:
+                // PING, ACK and CLOSE are not repeated: a newer ACK or probe supersedes them.
+                break;
+        }
+    }
+
+    /// <summary>Routes the loss detector's verdicts to the sealer, the ACK tracker and the streams.</summary>
+    private readonly struct RecoverySink(Session session) : ISentFrameSink<SentPayload>
+    {
+        public void OnFrameAcknowledged(in SentFrame<SentPayload> frame) => session.OnFrameAcknowledged(frame);
+
+        public void OnFrameLost(in SentFrame<SentPayload> frame) => session.OnFrameLost(frame);
+    }
+}

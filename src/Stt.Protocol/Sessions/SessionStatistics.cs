@@ -1,0 +1,32 @@
+namespace Stt.Protocol.Sessions;
+
+/// <summary>A snapshot of a session's counters (the statistics of the STT description, plus drops).</summary>
+/// <param name="BytesSent">Frame bytes sent, headers and tags included.</param>
+/// <param name="BytesReceived">Frame bytes received that authenticated.</param>
+/// <param name="FramesSent">Frames sent.</param>
+/// <param name="FramesReceived">Frames received that authenticated.</param>
+/// <param name="MessagesSent">Application messages written.</param>
+/// <param name="MessagesReceived">Application messages read.</param>
+/// <param name="FramesDropped">Frames dropped: malformed, replayed, failing authentication, or unexpected.</param>
+/// <param name="FramesRetransmitted">Frames declared lost whose content was queued again.</param>
+/// <param name="CreatedAt">When the session object was created.</param>
+/// <param name="LastActivityAt">When the last authenticated frame arrived.</param>
+/// <param name="ActiveStreams">Streams not yet closed.</param>
+/// <param name="SendKeyEpoch">Current key epoch of the send direction.</param>
+/// <param name="ReceiveKeyEpoch">Current key epoch of the receive direction.</param>
+/// <param name="SmoothedRtt">Smoothed round-trip time.</param>
+public readonly record struct SessionStatistics(
+    long BytesSent,
+    long BytesReceived,
+    long FramesSent,
+    long FramesReceived,
+    long MessagesSent,
+    long MessagesReceived,
+    long FramesDropped,
+    long FramesRetransmitted,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastActivityAt,
+    int ActiveStreams,
+    ulong SendKeyEpoch,
+    ulong ReceiveKeyEpoch,
+    TimeSpan SmoothedRtt);
