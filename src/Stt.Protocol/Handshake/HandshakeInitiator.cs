@@ -32,6 +32,7 @@ public sealed class HandshakeInitiator
     private CipherState _finalCipher;
     private Bytes32 _initiatorNonce;
     private Bytes32 _handshakeHash;
+    private Bytes32 _chainingKey;
     private State _state;
     private long _startedAt;
     private ulong _handshakeId;
@@ -185,7 +186,11 @@ public sealed class HandshakeInitiator
         _peerNodeId = new NodeId(payload[..NodeId.Size]);
         _sessionId = HandshakeFrames.ComputeSessionId(_initiatorNonce, payload[NodeId.Size..], _identity.NodeId, _peerNodeId);
         _noise.CopyHandshakeHash(_handshakeHash);
+        _noise.CopyChainingKey(_chainingKey);
         _noise.Split(out _authProofCipher, out _finalCipher);
+
+        // Only ck and h are needed from here on: the ephemeral private key goes now, not when FINAL arrives.
+        _noise.Clear();
         AuthMessage.Write(
             authProofDestination, _sessionId, FrameFlags.None, _authProofCipher, _identity, HandshakeFrames.AuthProofLabel, _handshakeHash);
         _authProofCipher.Clear();
@@ -222,10 +227,7 @@ public sealed class HandshakeInitiator
             return status;
         }
 
-        Span<byte> chainingKey = stackalloc byte[HandshakeFrames.HashLength];
-        _noise.CopyChainingKey(chainingKey);
-        result = new HandshakeResult(HandshakeRole.Initiator, _sessionId, _identity.NodeId, _peerNodeId, chainingKey, _handshakeHash);
-        CryptographicOperations.ZeroMemory(chainingKey);
+        result = new HandshakeResult(HandshakeRole.Initiator, _sessionId, _identity.NodeId, _peerNodeId, _chainingKey, _handshakeHash);
         Forget();
         _state = State.Complete;
         return HandshakeStatus.Complete;
@@ -259,5 +261,6 @@ public sealed class HandshakeInitiator
         _authProofCipher.Clear();
         _finalCipher.Clear();
         CryptographicOperations.ZeroMemory(_handshakeHash);
+        CryptographicOperations.ZeroMemory(_chainingKey);
     }
 }

@@ -28,10 +28,10 @@ public sealed class HandshakeResponder
     private readonly HandshakeOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly RandomSource _random;
-    private HandshakeState _noise;
     private CipherState _authProofCipher;
     private CipherState _finalCipher;
     private Bytes32 _handshakeHash;
+    private Bytes32 _chainingKey;
     private State _state;
     private long _startedAt;
     private ulong _sessionId;
@@ -156,9 +156,8 @@ public sealed class HandshakeResponder
             _sessionId = HandshakeFrames.ComputeSessionId(
                 payload.Slice(NodeId.Size, HandshakeFrames.NonceSize), responderNonce, _peerNodeId, _identity.NodeId);
             noise.CopyHandshakeHash(_handshakeHash);
+            noise.CopyChainingKey(_chainingKey);
             noise.Split(out _authProofCipher, out _finalCipher);
-            _noise = noise;
-            noise = default;
             response.CopyTo(responseDestination);
             written = HandshakeFrames.ResponseFrameLength;
             _startedAt = _timeProvider.GetTimestamp();
@@ -237,10 +236,7 @@ public sealed class HandshakeResponder
 
         var final = new byte[HandshakeFrames.AuthFrameLength];
         AuthMessage.Write(final, _sessionId, FrameFlags.FromResponder, _finalCipher, _identity, HandshakeFrames.FinalLabel, _handshakeHash);
-        Span<byte> chainingKey = stackalloc byte[HandshakeFrames.HashLength];
-        _noise.CopyChainingKey(chainingKey);
-        result = new HandshakeResult(HandshakeRole.Responder, _sessionId, _identity.NodeId, _peerNodeId, chainingKey, _handshakeHash);
-        CryptographicOperations.ZeroMemory(chainingKey);
+        result = new HandshakeResult(HandshakeRole.Responder, _sessionId, _identity.NodeId, _peerNodeId, _chainingKey, _handshakeHash);
         Forget();
         _acceptedAuthProof = frame.ToArray();
         _final = final;
@@ -276,9 +272,9 @@ public sealed class HandshakeResponder
 
     private void Forget()
     {
-        _noise.Clear();
         _authProofCipher.Clear();
         _finalCipher.Clear();
         CryptographicOperations.ZeroMemory(_handshakeHash);
+        CryptographicOperations.ZeroMemory(_chainingKey);
     }
 }
