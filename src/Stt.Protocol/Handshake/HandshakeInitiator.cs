@@ -227,7 +227,7 @@ public sealed class HandshakeInitiator
             return status;
         }
 
-        result = new HandshakeResult(HandshakeRole.Initiator, _sessionId, _identity.NodeId, _peerNodeId, _chainingKey, _handshakeHash);
+        result = new HandshakeResult(SessionRole.Initiator, _sessionId, _identity.NodeId, _peerNodeId, _chainingKey, _handshakeHash);
         Forget();
         _state = State.Complete;
         return HandshakeStatus.Complete;

@@ -236,7 +236,7 @@ public sealed class HandshakeResponder
 
         var final = new byte[HandshakeFrames.AuthFrameLength];
         AuthMessage.Write(final, _sessionId, FrameFlags.FromResponder, _finalCipher, _identity, HandshakeFrames.FinalLabel, _handshakeHash);
-        result = new HandshakeResult(HandshakeRole.Responder, _sessionId, _identity.NodeId, _peerNodeId, _chainingKey, _handshakeHash);
+        result = new HandshakeResult(SessionRole.Responder, _sessionId, _identity.NodeId, _peerNodeId, _chainingKey, _handshakeHash);
         Forget();
         _acceptedAuthProof = frame.ToArray();
         _final = final;

@@ -28,7 +28,7 @@ public sealed class HandshakeResult : IDisposable
     private bool _disposed;
 
     internal HandshakeResult(
-        HandshakeRole role,
+        SessionRole role,
         ulong sessionId,
         NodeId localNodeId,
         NodeId peerNodeId,
@@ -49,7 +49,7 @@ public sealed class HandshakeResult : IDisposable
     }
 
     /// <summary>The side this node played.</summary>
-    public HandshakeRole Role { get; }
+    public SessionRole Role { get; }
 
     /// <summary>The session ID every later frame carries in its header (big-endian reading of its 8 bytes).</summary>
     public ulong SessionId { get; }
@@ -71,12 +71,12 @@ public sealed class HandshakeResult : IDisposable
     /// <summary>The secret this node seals with: i2r for the initiator, r2i for the responder.</summary>
     /// <exception cref="ObjectDisposedException">The result was disposed.</exception>
     public ReadOnlySpan<byte> SendSecret =>
-        Role == HandshakeRole.Initiator ? InitiatorToResponderSecret : ResponderToInitiatorSecret;
+        Role == SessionRole.Initiator ? InitiatorToResponderSecret : ResponderToInitiatorSecret;
 
     /// <summary>The secret this node opens with: r2i for the initiator, i2r for the responder.</summary>
     /// <exception cref="ObjectDisposedException">The result was disposed.</exception>
     public ReadOnlySpan<byte> ReceiveSecret =>
-        Role == HandshakeRole.Initiator ? ResponderToInitiatorSecret : InitiatorToResponderSecret;
+        Role == SessionRole.Initiator ? ResponderToInitiatorSecret : InitiatorToResponderSecret;
 
     /// <summary>The Noise handshake hash <c>h</c>, usable for channel binding.</summary>
     /// <exception cref="ObjectDisposedException">The result was disposed.</exception>

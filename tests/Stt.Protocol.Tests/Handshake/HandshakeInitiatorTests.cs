@@ -28,8 +28,8 @@ public sealed class HandshakeInitiatorTests
             Assert.NotNull(initiatorResult);
             Assert.True(initiator.IsComplete);
             Assert.True(responder.IsComplete);
-            Assert.Equal(HandshakeRole.Initiator, initiatorResult.Role);
-            Assert.Equal(HandshakeRole.Responder, responderResult.Role);
+            Assert.Equal(SessionRole.Initiator, initiatorResult.Role);
+            Assert.Equal(SessionRole.Responder, responderResult.Role);
             Assert.Equal(initiatorResult.SessionId, responderResult.SessionId);
             Assert.Equal(responder.SessionId, initiatorResult.SessionId);
             Assert.Equal(kit.InitiatorIdentity.NodeId, initiatorResult.LocalNodeId);

@@ -27,7 +27,7 @@ public sealed class SessionKeyScheduleTests
     [Fact]
     public void SendSecret_AfterDispose_ThrowsObjectDisposedException()
     {
-        var result = new HandshakeResult(HandshakeRole.Initiator, 1, default, default, new byte[32], new byte[32]);
+        var result = new HandshakeResult(SessionRole.Initiator, 1, default, default, new byte[32], new byte[32]);
         result.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => result.SendSecret.Length);
