@@ -73,6 +73,9 @@ public sealed class HandshakeInitiator
     /// <summary>The handshake ID chosen for HELLO (0 before <see cref="WriteHello"/>).</summary>
     public ulong HandshakeId => _handshakeId;
 
+    /// <summary>The session ID, known once a RESPONSE was accepted (section 6); 0 before.</summary>
+    public ulong SessionId => _sessionId;
+
     /// <summary>Whether the handshake is complete.</summary>
     public bool IsComplete => _state == State.Complete;
 

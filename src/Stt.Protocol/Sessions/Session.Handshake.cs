@@ -97,6 +97,7 @@ public sealed partial class Session
             _handshakeFrame = response,
             _handshakeFrameLength = written,
             _helloDigest = SHA256.HashData(hello),
+            SessionId = responder.SessionId,
         };
         session.LocalNodeId = identity.NodeId;
         session.StartHandshakeTimers();
@@ -179,6 +180,7 @@ public sealed partial class Session
             _handshakeFrameLength = written;
             _handshakeSendPending = true;
             _handshakeRetransmitInterval = _options.HandshakeRetransmitInterval;
+            SessionId = _initiator.SessionId;
         }
 
         return status;

@@ -66,7 +66,10 @@ public sealed partial class Session : IDisposable
     /// <summary>The session's state.</summary>
     public SessionState State { get; private set; } = SessionState.Handshake;
 
-    /// <summary>The 8-byte session ID (docs/protocol.md, section 6); 0 until the handshake has produced it.</summary>
+    /// <summary>
+    /// The 8-byte session ID (docs/protocol.md, section 6): known to the responder once it answered the HELLO and to the
+    /// initiator once it accepted the RESPONSE, so a transport can route AUTH_PROOF and FINAL by it; 0 before.
+    /// </summary>
     public ulong SessionId { get; private set; }
 
     /// <summary>The peer's node ID, proven by its signature; default until the handshake completes.</summary>
