@@ -131,7 +131,7 @@ public sealed class FrameSealer : IDisposable
     public ulong NextSequence => Volatile.Read(ref _nextSequence);
 
     /// <summary>The sequence number of the first frame of the current epoch (or of the next frame, if none yet).</summary>
-    public ulong EpochFirstSequence => _epochFirstSequence;
+    internal ulong EpochFirstSequence => _epochFirstSequence;
 
     /// <summary>Frames sealed in the session.</summary>
     public long FramesSealed => _framesSealed;

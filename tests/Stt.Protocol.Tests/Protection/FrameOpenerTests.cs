@@ -373,6 +373,40 @@ public sealed class FrameOpenerTests : IDisposable
     }
 
     [Fact]
+    public void SealAndTryOpen_AcrossRotations_AllocateNothing()
+    {
+        // The system clock: FakeTimeProvider's ITimer.Change allocates 56 bytes per call, the system timer's nothing.
+        var options = NoRotation with { RotateAfterMessages = 10 };
+        using var sealer = new FrameSealer(SealedFrames.InitiatorSecret, SealedFrames.SessionId, options, TimeProvider.System);
+        using var opener = new FrameOpener(SealedFrames.InitiatorSecret, SealedFrames.SessionId, options, TimeProvider.System);
+        var buffer = new byte[200];
+        int failures = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            failures += RoundTrip() == OpenStatus.Ok ? 0 : 1;
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            failures += RoundTrip() == OpenStatus.Ok ? 0 : 1;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, failures);
+        Assert.Equal(101UL, sealer.Epoch);
+        Assert.Equal(101UL, opener.Epoch);
+
+        OpenStatus RoundTrip()
+        {
+            int length = sealer.Seal(buffer, FrameType.Data, FrameFlags.None, 1, 100, out ulong sequence);
+            var header = new FrameHeader(FrameType.Data, (FrameFlags)buffer[1], SealedFrames.SessionId, sequence, 116, 1);
+            sealer.OnAcknowledged(sequence);
+            return opener.TryOpen(buffer.AsSpan(0, length), header, out _, out _);
+        }
+    }
+
+    [Fact]
     public void SealAndTryOpen_SteadyState_AllocateNothing()
     {
         var buffer = new byte[1300];
