@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using NSec.Cryptography;
 using Stt.Protocol.Encoding;
+using Stt.Protocol.Interop;
 using Stt.Protocol.Protection;
 using Stt.Protocol.Protection.Internal;
 
@@ -54,7 +55,7 @@ public class FrameProtectionBenchmarks
         KeySchedule.DeriveIv(Secret, _nonce);
 
         EpochKey.EnsureSupported();
-        int stateSize = (int)LibsodiumAes256Gcm.crypto_aead_aes256gcm_statebytes();
+        int stateSize = (int)Sodium.crypto_aead_aes256gcm_statebytes();
         // Pinned state (16-byte aligned) followed by the nonce, as EpochKey lays them out: the fastest raw calls.
         _rawState = GC.AllocateArray<byte>(stateSize + 15 + 12, pinned: true);
         nint address = Marshal.UnsafeAddrOfPinnedArrayElement(_rawState, 0);
@@ -62,7 +63,7 @@ public class FrameProtectionBenchmarks
         _rawNonceOffset = (int)(_rawStateAddress - address) + stateSize;
         _rawNonceAddress = _rawStateAddress + stateSize;
         _nonce.CopyTo(_rawState.AsSpan(_rawNonceOffset));
-        if (LibsodiumAes256Gcm.crypto_aead_aes256gcm_beforenm(_rawStateAddress, ref key[0]) != 0)
+        if (Sodium.crypto_aead_aes256gcm_beforenm(_rawStateAddress, ref key[0]) != 0)
         {
             throw new CryptographicException("crypto_aead_aes256gcm_beforenm failed.");
         }
@@ -98,9 +99,9 @@ public class FrameProtectionBenchmarks
         Span<byte> frame = _frame;
         ref byte text = ref frame[_headerSize];
         ref byte tag = ref frame[_headerSize + Size];
-        int sealResult = LibsodiumAes256Gcm.crypto_aead_aes256gcm_encrypt_detached_afternm(
+        int sealResult = Sodium.crypto_aead_aes256gcm_encrypt_detached_afternm(
             ref text, ref tag, 0, ref text, (ulong)Size, ref frame[0], (ulong)_headerSize, 0, _rawNonceAddress, _rawStateAddress);
-        return sealResult | LibsodiumAes256Gcm.crypto_aead_aes256gcm_decrypt_detached_afternm(
+        return sealResult | Sodium.crypto_aead_aes256gcm_decrypt_detached_afternm(
             ref text, 0, ref text, (ulong)Size, ref tag, ref frame[0], (ulong)_headerSize, _rawNonceAddress, _rawStateAddress);
     }
 

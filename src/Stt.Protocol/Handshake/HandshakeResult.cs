@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Stt.Protocol.Handshake.Internal;
 using Stt.Protocol.Identity;
 
+using Stt.Protocol.Protection.Internal;
+
 namespace Stt.Protocol.Handshake;
 
 /// <summary>
@@ -15,7 +17,7 @@ namespace Stt.Protocol.Handshake;
 public sealed class HandshakeResult : IDisposable
 {
     /// <summary>Length of each data secret.</summary>
-    public const int SecretLength = SessionKeySchedule.SecretLength;
+    public const int SecretLength = KeySchedule.SecretSize;
 
     /// <summary>Length of the handshake hash (SHA-256).</summary>
     public const int HandshakeHashLength = HandshakeFrames.HashLength;
@@ -40,7 +42,7 @@ public sealed class HandshakeResult : IDisposable
         LocalNodeId = localNodeId;
         PeerNodeId = peerNodeId;
         _secrets = GC.AllocateUninitializedArray<byte>(HashOffset + HandshakeHashLength, pinned: true);
-        SessionKeySchedule.DeriveDataSecrets(
+        KeySchedule.DeriveInitialSecrets(
             chainingKey,
             handshakeHash,
             _secrets.AsSpan(InitiatorToResponderOffset, SecretLength),

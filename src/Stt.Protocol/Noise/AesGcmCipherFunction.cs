@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
+using Stt.Protocol.Interop;
+
 namespace Stt.Protocol.Noise;
 
 /// <summary>Noise "AESGCM": AES-256-GCM with the nonce 0x00000000 ‖ big-endian 64-bit counter.</summary>

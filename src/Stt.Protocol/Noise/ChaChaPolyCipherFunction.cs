@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
+using Stt.Protocol.Interop;
+
 namespace Stt.Protocol.Noise;
 
 /// <summary>Noise "ChaChaPoly": ChaCha20-Poly1305 (RFC 8439) with the nonce 0x00000000 ‖ little-endian 64-bit counter.</summary>

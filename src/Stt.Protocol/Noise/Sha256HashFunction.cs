@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
+using Stt.Protocol.Interop;
+
 namespace Stt.Protocol.Noise;
 
 /// <summary>Noise "SHA256" through libsodium's incremental SHA-256 and HMAC-SHA-256.</summary>

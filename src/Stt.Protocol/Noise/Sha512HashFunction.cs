@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
+using Stt.Protocol.Interop;
+
 namespace Stt.Protocol.Noise;
 
 /// <summary>Noise "SHA512" through libsodium's incremental SHA-512 and HMAC-SHA-512.</summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
+using Stt.Protocol.Interop;
+
 namespace Stt.Protocol.Noise;
 
 /// <summary>The Noise DH function "25519" (RFC 7748 X25519) through libsodium.</summary>

@@ -95,7 +95,8 @@ public sealed partial class Session
             return 0;
         }
 
-        bool withPing = ++_ackOnlyFramesSincePing >= AckOnlyFramesPerPing;
+        // Section 8: a sender waiting to rotate needs an acknowledgement, which an ACK-only frame never draws.
+        bool withPing = ++_ackOnlyFramesSincePing >= AckOnlyFramesPerPing || _sealer!.IsRotationPending;
         if (withPing)
         {
             int ping = ControlMessageWriter.WritePing(plaintext[length..]);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Stt.Protocol.Noise;
+
+using Stt.Protocol.Interop;
 
 namespace Stt.Protocol.Identity.Internal;
 

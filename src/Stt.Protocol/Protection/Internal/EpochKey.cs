@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Stt.Protocol.Interop;
 
 namespace Stt.Protocol.Protection.Internal;
 
@@ -17,7 +18,7 @@ internal sealed class EpochKey : IDisposable
     // libsodium declares crypto_aead_aes256gcm_state CRYPTO_ALIGN(16) and reads the round keys as __m128i.
     private const int StateAlignment = 16;
 
-    private static int s_stateSize;
+    private static int _cachedStateSize;
 
     // On the pinned object heap, so addresses computed once stay valid for the object's lifetime: libsodium's state
     // at a 16-byte-aligned offset, then the nonce of the frame being sealed or opened. Keeping the nonce here rather
@@ -37,7 +38,7 @@ internal sealed class EpochKey : IDisposable
     public EpochKey()
     {
         _stateSize = EnsureSupported();
-        _buffer = GC.AllocateArray<byte>(_stateSize + StateAlignment - 1 + LibsodiumAes256Gcm.NonceSize, pinned: true);
+        _buffer = GC.AllocateArray<byte>(_stateSize + StateAlignment - 1 + Sodium.AeadNonceSize, pinned: true);
         nint address = Marshal.UnsafeAddrOfPinnedArrayElement(_buffer, 0);
         _stateOffset = (int)((StateAlignment - (address & (StateAlignment - 1))) & (StateAlignment - 1));
         _nonceOffset = _stateOffset + _stateSize;
@@ -59,7 +60,7 @@ internal sealed class EpochKey : IDisposable
     /// <exception cref="PlatformNotSupportedException">libsodium is missing, or the CPU lacks the AES instructions.</exception>
     public static int EnsureSupported()
     {
-        int size = Volatile.Read(ref s_stateSize);
+        int size = Volatile.Read(ref _cachedStateSize);
         return size != 0 ? size : Initialize();
     }
 
@@ -70,14 +71,14 @@ internal sealed class EpochKey : IDisposable
         Span<byte> iv = stackalloc byte[KeySchedule.IvSize];
         KeySchedule.DeriveKey(epochSecret, key);
         KeySchedule.DeriveIv(epochSecret, iv);
-        int result = LibsodiumAes256Gcm.crypto_aead_aes256gcm_beforenm(_state, ref MemoryMarshal.GetReference(key));
+        int result = Sodium.crypto_aead_aes256gcm_beforenm(_state, ref MemoryMarshal.GetReference(key));
         _ivSuffix = BinaryPrimitives.ReadUInt64BigEndian(iv[4..]);
         iv[..4].CopyTo(_buffer.AsSpan(_nonceOffset));
         CryptographicOperations.ZeroMemory(key);
         CryptographicOperations.ZeroMemory(iv);
         if (result != 0)
         {
-            ThrowLibsodiumFailure(nameof(LibsodiumAes256Gcm.crypto_aead_aes256gcm_beforenm), result);
+            ThrowLibsodiumFailure(nameof(Sodium.crypto_aead_aes256gcm_beforenm), result);
         }
 
         _loaded = true;
@@ -98,11 +99,11 @@ internal sealed class EpochKey : IDisposable
     public void Seal(Span<byte> frame, int headerSize, int plaintextLength, ulong sequence)
     {
         Debug.Assert(_loaded);
-        Debug.Assert(frame.Length == headerSize + plaintextLength + LibsodiumAes256Gcm.TagSize);
+        Debug.Assert(frame.Length == headerSize + plaintextLength + Sodium.AeadTagSize);
         SetNonce(sequence);
         Span<byte> text = frame.Slice(headerSize, plaintextLength);
         ref byte textStart = ref MemoryMarshal.GetReference(text);
-        int result = LibsodiumAes256Gcm.crypto_aead_aes256gcm_encrypt_detached_afternm(
+        int result = Sodium.crypto_aead_aes256gcm_encrypt_detached_afternm(
             ref textStart,
             ref MemoryMarshal.GetReference(frame[(headerSize + plaintextLength)..]),
             0,
@@ -117,7 +118,7 @@ internal sealed class EpochKey : IDisposable
         // libsodium fails only for inputs beyond 2^32 blocks, which the 2 MiB frame cap rules out.
         if (result != 0)
         {
-            ThrowLibsodiumFailure(nameof(LibsodiumAes256Gcm.crypto_aead_aes256gcm_encrypt_detached_afternm), result);
+            ThrowLibsodiumFailure(nameof(Sodium.crypto_aead_aes256gcm_encrypt_detached_afternm), result);
         }
     }
 
@@ -128,11 +129,11 @@ internal sealed class EpochKey : IDisposable
     public bool TryOpen(Span<byte> frame, int headerSize, int ciphertextLength, ulong sequence)
     {
         Debug.Assert(_loaded);
-        Debug.Assert(frame.Length == headerSize + ciphertextLength + LibsodiumAes256Gcm.TagSize);
+        Debug.Assert(frame.Length == headerSize + ciphertextLength + Sodium.AeadTagSize);
         SetNonce(sequence);
         Span<byte> text = frame.Slice(headerSize, ciphertextLength);
         ref byte textStart = ref MemoryMarshal.GetReference(text);
-        return LibsodiumAes256Gcm.crypto_aead_aes256gcm_decrypt_detached_afternm(
+        return Sodium.crypto_aead_aes256gcm_decrypt_detached_afternm(
             ref textStart,
             0,
             ref textStart,
@@ -156,12 +157,7 @@ internal sealed class EpochKey : IDisposable
         int stateSize = 0;
         try
         {
-            if (LibsodiumAes256Gcm.sodium_init() < 0)
-            {
-                ThrowNotSupported("libsodium failed to initialise (sodium_init returned -1).", null);
-            }
-
-            if (LibsodiumAes256Gcm.crypto_aead_aes256gcm_is_available() != 1)
+            if (!Sodium.IsAes256GcmAvailable)
             {
                 ThrowNotSupported(
                     "STT frame protection needs hardware AES-256-GCM: on x64 the AES-NI, PCLMULQDQ and AVX instructions, " +
@@ -169,7 +165,7 @@ internal sealed class EpochKey : IDisposable
                     null);
             }
 
-            stateSize = checked((int)LibsodiumAes256Gcm.crypto_aead_aes256gcm_statebytes());
+            stateSize = checked((int)Sodium.crypto_aead_aes256gcm_statebytes());
         }
         catch (DllNotFoundException ex)
         {
@@ -180,7 +176,7 @@ internal sealed class EpochKey : IDisposable
             ThrowNotSupported("The loaded libsodium lacks the AES-256-GCM entry points STT calls.", ex);
         }
 
-        Volatile.Write(ref s_stateSize, stateSize);
+        Volatile.Write(ref _cachedStateSize, stateSize);
         return stateSize;
     }
 

@@ -2,10 +2,11 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace Stt.Protocol.Noise;
+namespace Stt.Protocol.Interop;
 
 /// <summary>
-/// Direct calls into libsodium (the native library NSec.Cryptography ships) for the handshake's primitives.
+/// Direct calls into libsodium (the native library NSec.Cryptography ships) for the handshake's primitives and for
+/// frame protection's AES-256-GCM on a precomputed key state.
 /// </summary>
 /// <remarks>
 /// NSec wraps every key in fresh guarded memory (sodium_malloc + mprotect), which costs more than an X25519
@@ -156,4 +157,40 @@ internal static class Sodium
 
     [DllImport(Library)]
     public static extern int crypto_auth_hmacsha512_final(ref byte state, ref byte output);
+
+
+    /// <summary>Size of <c>crypto_aead_aes256gcm_state</c>.</summary>
+    [DllImport(Library, ExactSpelling = true)]
+    public static extern nuint crypto_aead_aes256gcm_statebytes();
+
+    /// <summary>Expands <paramref name="key"/> into the 16-byte-aligned state at <paramref name="state"/>.</summary>
+    [DllImport(Library, ExactSpelling = true)]
+    public static extern int crypto_aead_aes256gcm_beforenm(nint state, ref byte key);
+
+    /// <summary>Encrypts <paramref name="mlen"/> bytes from <paramref name="m"/> to <paramref name="c"/> and writes the tag.</summary>
+    [DllImport(Library, ExactSpelling = true)]
+    public static extern int crypto_aead_aes256gcm_encrypt_detached_afternm(
+        ref byte c,
+        ref byte mac,
+        nint maclenP,
+        ref byte m,
+        ulong mlen,
+        ref byte ad,
+        ulong adlen,
+        nint nsec,
+        nint npub,
+        nint state);
+
+    /// <summary>Verifies the tag and decrypts; returns 0 on success, -1 when the tag does not verify.</summary>
+    [DllImport(Library, ExactSpelling = true)]
+    public static extern int crypto_aead_aes256gcm_decrypt_detached_afternm(
+        ref byte m,
+        nint nsec,
+        ref byte c,
+        ulong clen,
+        ref byte mac,
+        ref byte ad,
+        ulong adlen,
+        nint npub,
+        nint state);
 }

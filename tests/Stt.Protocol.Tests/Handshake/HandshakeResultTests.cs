@@ -1,27 +1,25 @@
 using System.Security.Cryptography;
 using Stt.Protocol.Handshake;
-using Stt.Protocol.Handshake.Internal;
 using Xunit;
 
 namespace Stt.Protocol.Tests.Handshake;
 
-public sealed class SessionKeyScheduleTests
+public sealed class HandshakeResultTests
 {
     [Fact]
-    public void DeriveDataSecrets_ChainingKeyAndHash_MatchRfc5869ExtractThenExpand()
+    public void Constructor_ChainingKeyAndHash_SecretsMatchRfc5869ExtractThenExpand()
     {
         byte[] ck = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
         byte[] h = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
         byte[] master = HKDF.Extract(HashAlgorithmName.SHA256, ck, h);
         byte[] expectedI2R = HKDF.Expand(HashAlgorithmName.SHA256, master, 32, "STT/1 data i2r"u8.ToArray());
         byte[] expectedR2I = HKDF.Expand(HashAlgorithmName.SHA256, master, 32, "STT/1 data r2i"u8.ToArray());
-        var i2r = new byte[32];
-        var r2i = new byte[32];
+        using var result = new HandshakeResult(SessionRole.Responder, 1, default, default, ck, h);
 
-        SessionKeySchedule.DeriveDataSecrets(ck, h, i2r, r2i);
-
-        Assert.Equal(expectedI2R, i2r);
-        Assert.Equal(expectedR2I, r2i);
+        Assert.Equal(expectedI2R, result.InitiatorToResponderSecret.ToArray());
+        Assert.Equal(expectedR2I, result.ResponderToInitiatorSecret.ToArray());
+        Assert.Equal(expectedR2I, result.SendSecret.ToArray());
+        Assert.Equal(expectedI2R, result.ReceiveSecret.ToArray());
     }
 
     [Fact]
