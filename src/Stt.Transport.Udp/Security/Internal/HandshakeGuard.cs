@@ -94,7 +94,7 @@ internal sealed class HandshakeGuard
         bool wrapped = datagram.Length > 0 && datagram[0] == RetryFrames.CookieHelloType;
         ulong handshakeId;
         Range token = default;
-        Range inner = Range.All;
+        Range inner = 0..datagram.Length;
         if (wrapped
             ? !RetryFrames.TryUnwrapCookieHello(datagram, out handshakeId, out token, out inner)
             : !RetryFrames.IsHello(datagram, out handshakeId))
