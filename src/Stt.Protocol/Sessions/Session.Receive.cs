@@ -161,8 +161,12 @@ public sealed partial class Session
         TimeSpan delay = delayMicroseconds >= (ulong)(TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerMicrosecond)
             ? TimeSpan.MaxValue
             : TimeSpan.FromMicroseconds(delayMicroseconds);
-        var sink = new RecoverySink(this);
+        var sink = new RecoverySink(this, now);
         _sent!.OnAckReceived(ranges[..count], delay, now, ref sink);
+        if (State == SessionState.Active)
+        {
+            UpdatePacer();
+        }
     }
 
     private void ReceiveStreamControl(int streamId, ReadOnlySpan<byte> plaintext)

@@ -6,9 +6,14 @@ namespace Stt.Protocol.Sessions;
 
 public sealed partial class Session
 {
-    private void OnFrameAcknowledged(in SentFrame<SentPayload> frame)
+    private void OnFrameAcknowledged(in SentFrame<SentPayload> frame, long now)
     {
         _sealer!.OnAcknowledged(frame.Sequence);
+        if (frame.IsAckEliciting)
+        {
+            _congestion!.OnPacketAcked(frame.SentTimestamp, frame.Bytes, now);
+        }
+
         SentPayload payload = frame.Payload;
         if (payload.CarriesAck)
         {
@@ -21,8 +26,13 @@ public sealed partial class Session
         }
     }
 
-    private void OnFrameLost(in SentFrame<SentPayload> frame)
+    private void OnFrameLost(in SentFrame<SentPayload> frame, long now)
     {
+        if (frame.IsAckEliciting)
+        {
+            _congestion!.OnPacketsLost(frame.SentTimestamp, frame.Bytes, now);
+        }
+
         if (State != SessionState.Active)
         {
             return;
@@ -45,10 +55,13 @@ public sealed partial class Session
     }
 
     /// <summary>Routes the loss detector's verdicts to the sealer, the ACK tracker and the streams.</summary>
-    private readonly struct RecoverySink(Session session) : ISentFrameSink<SentPayload>
+    private readonly struct RecoverySink(Session session, long now) : ISentFrameSink<SentPayload>
     {
-        public void OnFrameAcknowledged(in SentFrame<SentPayload> frame) => session.OnFrameAcknowledged(frame);
+        public void OnFrameAcknowledged(in SentFrame<SentPayload> frame) => session.OnFrameAcknowledged(frame, now);
 
-        public void OnFrameLost(in SentFrame<SentPayload> frame) => session.OnFrameLost(frame);
+        public void OnFrameLost(in SentFrame<SentPayload> frame) => session.OnFrameLost(frame, now);
     }
+
+    // The pacing rate follows the congestion window and the smoothed RTT after every ACK and loss pass.
+    private void UpdatePacer() => _pacer!.Update(_congestion!.CongestionWindow, _sent!.Rtt.SmoothedRtt);
 }

@@ -75,7 +75,31 @@ public sealed partial class Session
             return written > 0 ? written : WritePingFrame(destination, now);
         }
 
-        return _sent.RemainingCapacity > ReservedTrackerSlots ? WriteStreamFrame(destination, now) : 0;
+        return _sent.RemainingCapacity > ReservedTrackerSlots ? WriteCongestionControlledFrame(destination, now) : 0;
+    }
+
+    // Stream data and stream control wait for the congestion window and the pacer; ACKs, probes and CLOSE do not
+    // (RFC 9002, section 7).
+    private int WriteCongestionControlledFrame(Span<byte> destination, long now)
+    {
+        int datagram = _options.Congestion.MaxDatagramSize;
+        _pacingDeadline = long.MaxValue;
+        if (!_congestion!.CanSend(datagram))
+        {
+            _congestion.SetAppLimited(false);
+            return 0;
+        }
+
+        long sendAt = _pacer!.GetNextSendTimestamp(now, datagram);
+        if (sendAt > now)
+        {
+            _pacingDeadline = sendAt;
+            return 0;
+        }
+
+        int written = WriteStreamFrame(destination, now);
+        _congestion.SetAppLimited(written == 0);
+        return written;
     }
 
     private int WriteStreamFrame(Span<byte> destination, long now) =>
@@ -210,9 +234,11 @@ public sealed partial class Session
     {
         int length = _sealer!.Seal(destination, type, flags, streamId, plaintextLength, out ulong sequence);
         _sent!.OnFrameSent(sequence, now, length, ackEliciting, payload);
+        _congestion!.OnPacketSent(now, length, ackEliciting);
         if (ackEliciting)
         {
             _lastAckElicitingSentAt = now;
+            _pacer!.OnPacketSent(now, length);
         }
 
         CountSent(length);

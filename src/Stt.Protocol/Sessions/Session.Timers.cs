@@ -20,6 +20,7 @@ public sealed partial class Session
 
         long deadline = Math.Min(_acks!.GetAckDeadline(), _sent!.GetLossDetectionDeadline());
         deadline = Math.Min(deadline, After(_lastAckElicitingSentAt, _options.KeepAliveInterval));
+        deadline = Math.Min(deadline, _pacingDeadline);
         return Math.Min(deadline, After(_lastReceivedAt, _options.IdleTimeout));
     }
 
@@ -57,8 +58,10 @@ public sealed partial class Session
             return;
         }
 
-        var sink = new RecoverySink(this);
-        switch (_sent.OnLossDetectionTimeout(now, ref sink))
+        var sink = new RecoverySink(this, now);
+        LossTimerOutcome outcome = _sent.OnLossDetectionTimeout(now, ref sink);
+        UpdatePacer();
+        switch (outcome)
         {
             case LossTimerOutcome.SendProbes:
                 _probesPending = 2;

@@ -2,6 +2,7 @@ using Stt.Protocol.Handshake;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Protection;
 using Stt.Protocol.Recovery;
+using Stt.Protocol.Recovery.Congestion;
 using Stt.Protocol.Sessions.Internal;
 using Stt.Protocol.Streams;
 
@@ -30,6 +31,9 @@ public sealed partial class Session : IDisposable
     private AckTracker? _acks;
     private SentFrameTracker<SentPayload>? _sent;
     private StreamManager? _streams;
+    private NewRenoCongestionController? _congestion;
+    private Pacer? _pacer;
+    private long _pacingDeadline = long.MaxValue;
 
     private long _lastReceivedAt;
     private long _lastAckElicitingSentAt;
@@ -99,7 +103,9 @@ public sealed partial class Session : IDisposable
         _streams?.ActiveStreamCount ?? 0,
         _sealer?.Epoch ?? 0,
         _opener?.Epoch ?? 0,
-        _sent?.Rtt.SmoothedRtt ?? _options.Recovery.InitialRtt);
+        _sent?.Rtt.SmoothedRtt ?? _options.Recovery.InitialRtt,
+        _congestion?.CongestionWindow ?? _options.Congestion.InitialWindow,
+        _congestion?.BytesInFlight ?? 0);
 
     /// <summary>Closes the session: sends CLOSE with <paramref name="code"/>, then drains for three probe timeouts.</summary>
     /// <remarks>During the handshake, or once closed, the session moves straight to <see cref="SessionState.Closed"/>.</remarks>
@@ -195,6 +201,8 @@ public sealed partial class Session : IDisposable
         _acks = new AckTracker(_options.Recovery, _time);
         _sent = new SentFrameTracker<SentPayload>(_options.Recovery, _time);
         _streams = new StreamManager(Role, _options.Streams);
+        _congestion = new NewRenoCongestionController(_options.Congestion, _time);
+        _pacer = new Pacer(_options.Congestion, _time);
         long now = _time.GetTimestamp();
         _lastReceivedAt = now;
         _lastAckElicitingSentAt = now;

@@ -2,6 +2,7 @@ using Stt.Protocol.Encoding;
 using Stt.Protocol.Handshake;
 using Stt.Protocol.Protection;
 using Stt.Protocol.Recovery;
+using Stt.Protocol.Recovery.Congestion;
 using Stt.Protocol.Streams;
 
 namespace Stt.Protocol.Sessions;
@@ -23,6 +24,13 @@ public sealed record SessionOptions
     /// <summary>ACK policy, RTT estimation and loss detection.</summary>
     /// <remarks>Defaults to <see cref="RecoveryOptions.Default"/>.</remarks>
     public RecoveryOptions Recovery { get; init; } = RecoveryOptions.Default;
+
+    /// <summary>Congestion window and pacing.</summary>
+    /// <remarks>
+    /// Defaults to <see cref="CongestionOptions.Default"/> (NewReno, paced, 1200-byte datagrams). Transports set
+    /// <see cref="CongestionOptions.MaxDatagramSize"/> to their frame size.
+    /// </remarks>
+    public CongestionOptions Congestion { get; init; } = CongestionOptions.Default;
 
     /// <summary>Stream limits and flow-control windows.</summary>
     /// <remarks>Defaults to <see cref="StreamOptions.Default"/>.</remarks>

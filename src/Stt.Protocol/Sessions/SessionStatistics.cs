@@ -15,6 +15,8 @@ namespace Stt.Protocol.Sessions;
 /// <param name="SendKeyEpoch">Current key epoch of the send direction.</param>
 /// <param name="ReceiveKeyEpoch">Current key epoch of the receive direction.</param>
 /// <param name="SmoothedRtt">Smoothed round-trip time.</param>
+/// <param name="CongestionWindow">Bytes the congestion controller lets be in flight.</param>
+/// <param name="BytesInFlight">Bytes of ack-eliciting frames sent and not yet acknowledged or lost.</param>
 public readonly record struct SessionStatistics(
     long BytesSent,
     long BytesReceived,
@@ -29,4 +31,6 @@ public readonly record struct SessionStatistics(
     int ActiveStreams,
     ulong SendKeyEpoch,
     ulong ReceiveKeyEpoch,
-    TimeSpan SmoothedRtt);
+    TimeSpan SmoothedRtt,
+    long CongestionWindow,
+    long BytesInFlight);

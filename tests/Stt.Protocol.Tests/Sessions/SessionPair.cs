@@ -30,17 +30,17 @@ public sealed class SessionPair : IDisposable
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
         _start = Time.GetUtcNow();
-        _options = options;
+        _options = options with { Congestion = options.Congestion with { MaxDatagramSize = frameSize } };
         _frame = new byte[frameSize];
         byte[] shared = Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 3)).ToArray();
         _initiatorIdentity = new NodeIdentity(Enumerable.Repeat((byte)0xA1, 32).ToArray());
         _responderIdentity = new NodeIdentity(Enumerable.Repeat((byte)0xB2, 32).ToArray());
         _initiatorSeed = new SharedSeed(shared);
         _responderSeed = new SharedSeed(responderSharedSeed ?? shared);
-        _replayCache = new HelloReplayCache(options.Handshake, Time);
+        _replayCache = new HelloReplayCache(_options.Handshake, Time);
         ToResponder = new ImpairedLink(toResponder ?? LinkImpairment.None, seed);
         ToInitiator = new ImpairedLink(toInitiator ?? LinkImpairment.None, seed + 1);
-        Initiator = Session.Connect(_initiatorIdentity, _initiatorSeed, options, Time);
+        Initiator = Session.Connect(_initiatorIdentity, _initiatorSeed, _options, Time);
     }
 
     public FakeTimeProvider Time { get; }

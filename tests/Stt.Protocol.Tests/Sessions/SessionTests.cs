@@ -123,6 +123,8 @@ public class SessionTests
         Assert.True(sent.SendKeyEpoch >= 3, $"send epochs {sent.SendKeyEpoch}");
         Assert.Equal(sent.SendKeyEpoch, pair.Responder!.Statistics.ReceiveKeyEpoch);
         Assert.True(sent.FramesRetransmitted > 0);
+        Assert.True(sent.CongestionWindow >= options.Congestion.MinimumWindow, $"cwnd {sent.CongestionWindow}");
+        Assert.True(sent.SmoothedRtt >= TimeSpan.FromMilliseconds(10) && sent.SmoothedRtt < TimeSpan.FromMilliseconds(200), $"srtt {sent.SmoothedRtt}");
         Assert.True(pair.Responder.Statistics.FramesDropped > 0);
         Assert.Equal(1, pair.HandshakesAccepted);
         Assert.Equal(senders.Sum(s => s.Messages), sent.MessagesSent);
