@@ -12,5 +12,6 @@ internal static class FuzzTargets
         {
             ["frame"] = FrameTarget.Run,
             ["control"] = ControlTarget.Run,
+            ["handshake"] = HandshakeTarget.Run,
         };
 }

@@ -36,6 +36,13 @@ internal static class SeedCorpus
         Save(control, "invalid-kind.bin", [0x01, 0x09]);
         Save(control, "invalid-65-ranges.bin", [0x02, 0x0A, 0x00, 0x40, 0x40, 0x00]);
         Save(control, "invalid-close-utf8.bin", [0x03, 0x00, 0x02, 0xC3, 0x28]);
+
+        string handshake = Path.Combine(directory, "handshake");
+        Directory.CreateDirectory(handshake);
+        foreach ((string name, byte[] frame) in HandshakeTarget.Seeds())
+        {
+            Save(handshake, name, frame);
+        }
     }
 
     private static void Save(string directory, string name, byte[] bytes) => File.WriteAllBytes(Path.Combine(directory, name), bytes);
