@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Stt.Protocol.Interop;
 
 namespace Stt.Protocol.Noise;
 
@@ -28,13 +30,51 @@ internal abstract class NoiseHashFunction
     public abstract int HashLength { get; }
 
     /// <summary>Writes HASH(<paramref name="first"/> ‖ <paramref name="second"/>) to <paramref name="destination"/>, which may alias either input.</summary>
-    public abstract void Hash(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination);
+    public void Hash(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
+    {
+        Debug.Assert(destination.Length >= HashLength);
+        SodiumState state = default;
+        ref byte s = ref MemoryMarshal.GetReference(state.Bytes);
+        Sodium.Check(HashInit(ref s));
+        if (!first.IsEmpty)
+        {
+            Sodium.Check(HashUpdate(ref s, in MemoryMarshal.GetReference(first), (ulong)first.Length));
+        }
+
+        if (!second.IsEmpty)
+        {
+            Sodium.Check(HashUpdate(ref s, in MemoryMarshal.GetReference(second), (ulong)second.Length));
+        }
+
+        Sodium.Check(HashFinal(ref s, ref MemoryMarshal.GetReference(destination)));
+    }
 
     /// <summary>
     /// Writes HMAC-HASH(<paramref name="key"/>, <paramref name="first"/> ‖ <paramref name="second"/>) to <paramref name="destination"/>,
     /// which may alias the data inputs (not the key).
     /// </summary>
-    public abstract void Hmac(ReadOnlySpan<byte> key, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination);
+    public void Hmac(ReadOnlySpan<byte> key, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
+    {
+        Debug.Assert(destination.Length >= HashLength);
+        SodiumState state = default;
+        Span<byte> stateBytes = state.Bytes;
+        ref byte s = ref MemoryMarshal.GetReference(stateBytes);
+        Sodium.Check(HmacInit(ref s, in Sodium.In(key), (nuint)key.Length));
+        if (!first.IsEmpty)
+        {
+            Sodium.Check(HmacUpdate(ref s, in MemoryMarshal.GetReference(first), (ulong)first.Length));
+        }
+
+        if (!second.IsEmpty)
+        {
+            Sodium.Check(HmacUpdate(ref s, in MemoryMarshal.GetReference(second), (ulong)second.Length));
+        }
+
+        Sodium.Check(HmacFinal(ref s, ref MemoryMarshal.GetReference(destination)));
+
+        // The state holds the keyed inner and outer hash states.
+        stateBytes.Clear();
+    }
 
     /// <summary>
     /// Noise HKDF: two or three outputs of <see cref="HashLength"/> bytes each from the chaining key and input key material.
@@ -57,4 +97,17 @@ internal abstract class NoiseHashFunction
 
         CryptographicOperations.ZeroMemory(tempKey);
     }
+
+    // libsodium's incremental hash and HMAC entry points for this function; each returns 0 on success.
+    protected abstract int HashInit(ref byte state);
+
+    protected abstract int HashUpdate(ref byte state, in byte input, ulong length);
+
+    protected abstract int HashFinal(ref byte state, ref byte output);
+
+    protected abstract int HmacInit(ref byte state, in byte key, nuint keyLength);
+
+    protected abstract int HmacUpdate(ref byte state, in byte input, ulong length);
+
+    protected abstract int HmacFinal(ref byte state, ref byte output);
 }

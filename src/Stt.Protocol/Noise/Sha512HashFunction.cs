@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 using Stt.Protocol.Interop;
 
@@ -24,45 +23,18 @@ internal sealed class Sha512HashFunction : NoiseHashFunction
 
     public override int HashLength => 64;
 
-    public override void Hash(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
-    {
-        Debug.Assert(destination.Length >= 64);
-        SodiumState state = default;
-        ref byte s = ref MemoryMarshal.GetReference(state.Bytes);
-        Sodium.Check(Sodium.crypto_hash_sha512_init(ref s));
-        if (!first.IsEmpty)
-        {
-            Sodium.Check(Sodium.crypto_hash_sha512_update(ref s, in MemoryMarshal.GetReference(first), (ulong)first.Length));
-        }
+    protected override int HashInit(ref byte state) => Sodium.crypto_hash_sha512_init(ref state);
 
-        if (!second.IsEmpty)
-        {
-            Sodium.Check(Sodium.crypto_hash_sha512_update(ref s, in MemoryMarshal.GetReference(second), (ulong)second.Length));
-        }
+    protected override int HashUpdate(ref byte state, in byte input, ulong length) =>
+        Sodium.crypto_hash_sha512_update(ref state, in input, length);
 
-        Sodium.Check(Sodium.crypto_hash_sha512_final(ref s, ref MemoryMarshal.GetReference(destination)));
-    }
+    protected override int HashFinal(ref byte state, ref byte output) => Sodium.crypto_hash_sha512_final(ref state, ref output);
 
-    public override void Hmac(ReadOnlySpan<byte> key, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
-    {
-        Debug.Assert(destination.Length >= 64);
-        SodiumState state = default;
-        Span<byte> stateBytes = state.Bytes;
-        ref byte s = ref MemoryMarshal.GetReference(stateBytes);
-        Sodium.Check(Sodium.crypto_auth_hmacsha512_init(ref s, in Sodium.In(key), (nuint)key.Length));
-        if (!first.IsEmpty)
-        {
-            Sodium.Check(Sodium.crypto_auth_hmacsha512_update(ref s, in MemoryMarshal.GetReference(first), (ulong)first.Length));
-        }
+    protected override int HmacInit(ref byte state, in byte key, nuint keyLength) =>
+        Sodium.crypto_auth_hmacsha512_init(ref state, in key, keyLength);
 
-        if (!second.IsEmpty)
-        {
-            Sodium.Check(Sodium.crypto_auth_hmacsha512_update(ref s, in MemoryMarshal.GetReference(second), (ulong)second.Length));
-        }
+    protected override int HmacUpdate(ref byte state, in byte input, ulong length) =>
+        Sodium.crypto_auth_hmacsha512_update(ref state, in input, length);
 
-        Sodium.Check(Sodium.crypto_auth_hmacsha512_final(ref s, ref MemoryMarshal.GetReference(destination)));
-
-        // The state holds the keyed inner and outer hash states.
-        stateBytes.Clear();
-    }
+    protected override int HmacFinal(ref byte state, ref byte output) => Sodium.crypto_auth_hmacsha512_final(ref state, ref output);
 }
