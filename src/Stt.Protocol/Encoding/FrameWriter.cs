@@ -14,7 +14,8 @@ public static class FrameWriter
     {
         Debug.Assert((uint)header.StreamId <= FrameHeader.MaxStreamId);
         Debug.Assert((uint)header.BodyLength <= FrameHeader.MaxBodyLength);
-        int size = header.Size;
+        // Stream IDs below 64 (the common case) take one varint byte; only larger ones need the length computed.
+        int size = header.StreamId < 64 ? FrameHeader.FixedSize + 1 : header.Size;
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, size, nameof(destination));
 
         destination[0] = (byte)header.Type;
@@ -22,7 +23,15 @@ public static class FrameWriter
         BinaryPrimitives.WriteUInt64BigEndian(destination[2..], header.SessionId);
         BinaryPrimitives.WriteUInt64BigEndian(destination[10..], header.Sequence);
         BinaryPrimitives.WriteUInt32BigEndian(destination[18..], (uint)header.BodyLength);
-        Varint.Write(destination[FrameHeader.FixedSize..], (ulong)header.StreamId);
+        if (header.StreamId < 64)
+        {
+            destination[FrameHeader.FixedSize] = (byte)header.StreamId;
+        }
+        else
+        {
+            Varint.Write(destination[FrameHeader.FixedSize..], (ulong)header.StreamId);
+        }
+
         return size;
     }
 
