@@ -206,7 +206,23 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
         }
 
         _accepted.Writer.TryComplete();
-        List<UdpSession> sessions;
+
+        // CLOSE goes out while the socket is still open; AdmitHello refuses new HELLOs from here on, and the second
+        // pass frees any session the receive loop admitted while the first ran.
+        ShutdownSessions();
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await _receiveTask.ConfigureAwait(false);
+        await _timerTask.ConfigureAwait(false);
+        ShutdownSessions();
+        _impairment?.Dispose();
+        Timers.Dispose();
+        _shutdown.Dispose();
+    }
+
+    private void ShutdownSessions()
+    {
+        UdpSession[] sessions;
         lock (_tableLock)
         {
             sessions = [.. _sessions];
@@ -216,14 +232,6 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
         {
             session.Shutdown();
         }
-
-        await _shutdown.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        await _receiveTask.ConfigureAwait(false);
-        await _timerTask.ConfigureAwait(false);
-        _impairment?.Dispose();
-        Timers.Dispose();
-        _shutdown.Dispose();
     }
 
     /// <summary>Sends one datagram. Called with the owning session's lock held; a UDP send does not wait for the peer.</summary>
