@@ -6,12 +6,12 @@ double seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.Cu
 TimeSpan duration = TimeSpan.FromSeconds(seconds);
 Console.WriteLine($"STT over UDP, loopback, {Environment.ProcessorCount} cores, {duration.TotalSeconds:F0} s per measurement");
 Console.WriteLine();
-Console.WriteLine($"{"budget",8} {"raw dgram/s",12} {"raw MB/s",9} {"STT dgram/s",12} {"STT MB/s",9} {"STT/raw",8}");
+Console.WriteLine($"{"budget",8} {"raw dgram/s",12} {"raw MB/s",9} {"STT dgram/s",12} {"STT MB/s",9} {"STT/raw",8} {"alloc B/dgram",14}");
 foreach (int budget in new[] { 1200, 8192 })
 {
     Measurement raw = RawUdpBlast.Run(budget, duration);
     Measurement stt = await SessionGoodput.RunAsync(budget, duration);
-    Console.WriteLine($"{budget,8} {raw.DatagramsPerSecond,12:N0} {raw.MegabytesPerSecond,9:F1} {stt.DatagramsPerSecond,12:N0} {stt.MegabytesPerSecond,9:F1} {stt.MegabytesPerSecond / raw.MegabytesPerSecond,8:P0}");
+    Console.WriteLine($"{budget,8} {raw.DatagramsPerSecond,12:N0} {raw.MegabytesPerSecond,9:F1} {stt.DatagramsPerSecond,12:N0} {stt.MegabytesPerSecond,9:F1} {stt.MegabytesPerSecond / raw.MegabytesPerSecond,8:P0} {stt.AllocatedPerDatagram,14:F1}");
 }
 
 Console.WriteLine();

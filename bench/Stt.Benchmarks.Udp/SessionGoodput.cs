@@ -46,6 +46,7 @@ internal static class SessionGoodput
         });
 
         long framesBefore = inbound.Statistics.FramesReceived;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         while (clock.Elapsed < duration)
         {
             await outbound.WriteMessageAsync(stream, message);
@@ -54,8 +55,9 @@ internal static class SessionGoodput
         TimeSpan elapsed = clock.Elapsed;
         long bytes = Interlocked.Read(ref received);
         long frames = inbound.Statistics.FramesReceived - framesBefore;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         outbound.Finish(stream);
         await reader.WaitAsync(TimeSpan.FromSeconds(30));
-        return new Measurement(frames, bytes, elapsed);
+        return new Measurement(frames, bytes, elapsed, allocated);
     }
 }

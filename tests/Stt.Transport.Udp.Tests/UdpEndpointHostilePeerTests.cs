@@ -105,4 +105,73 @@ public class UdpEndpointHostilePeerTests
         Assert.Equal(2, metrics.Get("stt.udp.datagrams.dropped", "reason=half-open-full"));
         Assert.Equal(2, metrics.Get("stt.udp.datagrams.sent"));
     }
+
+    [Fact]
+    public async Task Receive_FloodOfFramesForUnknownSessions_DropsEachWithoutAllocating()
+    {
+        // A listener that only adds, so the measurement does not count the test's own bookkeeping.
+        long dropped = 0;
+        long sent = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Stt.Transport.Udp" && instrument.Name is "stt.udp.datagrams.dropped" or "stt.udp.datagrams.sent")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "stt.udp.datagrams.sent")
+            {
+                Interlocked.Add(ref sent, value);
+            }
+            else
+            {
+                Interlocked.Add(ref dropped, value);
+            }
+        });
+        listener.Start();
+        await using var peers = new TestPeers();
+        UdpEndpoint server = peers.Server();
+        CancellationToken ct = TestPeers.Timeout(TimeSpan.FromSeconds(15));
+        using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        raw.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        SocketAddress target = server.LocalEndPoint.Serialize();
+        byte[] frame = new byte[1200];
+        new Random(5).NextBytes(frame);
+        frame[0] = 0x02;
+
+        // Warm up the receive path, then count what a steady flood allocates in the whole process.
+        Flood(raw, frame, target, 0, 1000, ref dropped);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        Flood(raw, frame, target, 1000, 20_000, ref dropped);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        await Task.Delay(50, ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{allocated} bytes allocated in the process for 20,000 datagrams");
+
+        Assert.Equal(21_000, Interlocked.Read(ref dropped));
+        Assert.Equal(0, Interlocked.Read(ref sent));
+        Assert.True(allocated < 20_000, $"{allocated} bytes allocated for 20,000 datagrams");
+    }
+
+    private static void Flood(Socket raw, byte[] frame, SocketAddress target, long start, int count, ref long dropped)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < count; i++)
+        {
+            // A distinct ID each time, so no lookup can hit by chance; paced so the socket buffer never overflows.
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(frame.AsSpan(2), (start + i) * 7919L + 1);
+            raw.SendTo(frame, SocketFlags.None, target);
+            while (Volatile.Read(ref dropped) < start + i - 256 && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Thread.SpinWait(20);
+            }
+        }
+
+        while (Volatile.Read(ref dropped) < start + count && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(1);
+        }
+    }
 }
