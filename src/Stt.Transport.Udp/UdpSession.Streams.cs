@@ -1,6 +1,5 @@
 using System.Buffers;
 using Stt.Protocol.Encoding;
-using Stt.Protocol.Sessions;
 using Stt.Protocol.Streams;
 using Stt.Transport.Udp.Internal;
 
@@ -158,11 +157,6 @@ public sealed partial class UdpSession
 
     private bool TryReadLocked(int streamId, IBufferWriter<byte> destination, out int result)
     {
-        if (_session.State == SessionState.Closed || _session.State == SessionState.Closing)
-        {
-            throw CreateClosedException();
-        }
-
         ThrowIfNotActiveLocked();
         StreamReadStatus status = _session.ReadMessage(streamId, destination, out int length);
         switch (status)

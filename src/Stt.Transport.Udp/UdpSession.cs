@@ -225,12 +225,7 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
             return;
         }
 
-        int length;
-        while ((length = _session.WriteNextFrame(_sendBuffer)) > 0)
-        {
-            _endpoint.Send(_sendBuffer.AsSpan(0, length), _peer);
-        }
-
+        FlushLocked();
         if (SessionKey == 0 && _session.SessionId != 0)
         {
             SessionKey = _session.SessionId;
@@ -241,11 +236,19 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
             }
         }
 
-        DrainStreamEventsLocked();
+        // Refusing a peer's stream or a session the backlog cannot hold queues frames of its own: send them now, since
+        // no deadline of the session would otherwise wake it before the next datagram.
+        bool queued = DrainStreamEventsLocked();
         SessionState state = _session.State;
         if (!_wasActive && state == SessionState.Active)
         {
-            OnEstablishedLocked();
+            queued |= OnEstablishedLocked();
+        }
+
+        if (queued)
+        {
+            FlushLocked();
+            state = _session.State;
         }
 
         if (state == SessionState.Closed)
@@ -257,7 +260,17 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
         _endpoint.Timers.Schedule(this, _session.GetNextDeadline());
     }
 
-    private void OnEstablishedLocked()
+    private void FlushLocked()
+    {
+        int length;
+        while ((length = _session.WriteNextFrame(_sendBuffer)) > 0)
+        {
+            _endpoint.Send(_sendBuffer.AsSpan(0, length), _peer);
+        }
+    }
+
+    /// <returns>Whether the session queued frames (a CLOSE when the accept backlog is full).</returns>
+    private bool OnEstablishedLocked()
     {
         _wasActive = true;
         UdpMetrics.SessionsActive.Add(1);
@@ -265,15 +278,18 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
         {
             UdpMetrics.Handshake(HandshakeOutcome.Initiator, HandshakeOutcome.Completed);
             _established.TrySetResult();
-            return;
+            return false;
         }
 
         UdpMetrics.Handshake(HandshakeOutcome.Responder, HandshakeOutcome.Completed);
         LeaveHalfOpenLocked();
-        if (!_endpoint.TryEnqueueAccepted(this))
+        if (_endpoint.TryEnqueueAccepted(this))
         {
-            _session.Close(ProtocolErrorCode.InternalError, "accept backlog full");
+            return false;
         }
+
+        _session.Close(ProtocolErrorCode.InternalError, "accept backlog full");
+        return true;
     }
 
     private void OnClosedLocked()
@@ -311,8 +327,10 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
         }
     }
 
-    private void DrainStreamEventsLocked()
+    /// <returns>Whether a refused peer stream queued RESET_STREAM and STOP_SENDING.</returns>
+    private bool DrainStreamEventsLocked()
     {
+        bool queued = false;
         while (_session.TryDequeueStreamEvent(out StreamEvent streamEvent))
         {
             switch (streamEvent.Kind)
@@ -322,6 +340,7 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
                     {
                         _session.Reset(streamEvent.StreamId, 0);
                         _session.StopSending(streamEvent.StreamId, 0);
+                        queued = true;
                     }
 
                     break;
@@ -344,6 +363,8 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
                     break;
             }
         }
+
+        return queued;
     }
 
     private StreamSignals GetSignalsLocked(int streamId)

@@ -185,4 +185,24 @@ public class UdpEndpointTests
         Assert.Equal(0, metrics.Get("stt.udp.sessions.active"));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await server.AcceptAsync(ct));
     }
+
+    [Fact]
+    public async Task AcceptAsync_BacklogFull_ClosesTheExtraSessionRightAway()
+    {
+        using var metrics = new MetricsCapture();
+        await using var peers = new TestPeers();
+        UdpEndpoint server = peers.Server(TestPeers.Options() with { AcceptBacklog = 1 });
+        UdpEndpoint client = peers.Client();
+        CancellationToken ct = TestPeers.Timeout(TimeSpan.FromSeconds(10));
+
+        UdpSession first = await client.ConnectAsync(server.LocalEndPoint, ct);
+        UdpSession second = await client.ConnectAsync(server.LocalEndPoint, ct);
+        await second.Completion.WaitAsync(ct);
+
+        Assert.Equal(ProtocolErrorCode.InternalError, second.CloseCode);
+        Assert.Equal(SessionState.Active, first.State);
+        UdpSession accepted = await server.AcceptAsync(ct);
+        Assert.Equal(first.SessionId, accepted.SessionId);
+        Assert.Equal(1, client.SessionCount);
+    }
 }
