@@ -1,8 +1,17 @@
+using Stt.Protocol.Sessions;
+using Stt.Transport.Udp.Impairment;
+
 namespace Stt.Transport.Udp;
 
 /// <summary>Settings of a UDP endpoint.</summary>
 public sealed record UdpTransportOptions
 {
+    /// <summary>Smallest datagram budget: room for a padded HELLO and a useful amount of stream data per frame.</summary>
+    public const int MinDatagramBudget = 512;
+
+    /// <summary>Largest datagram budget: the largest UDP payload over IPv4.</summary>
+    public const int MaxDatagramBudget = 65_507;
+
     /// <summary>The defaults of every setting.</summary>
     public static UdpTransportOptions Default { get; } = new();
 
@@ -12,4 +21,70 @@ public sealed record UdpTransportOptions
     /// on links that allow it. Security: HELLOs are padded to this size, so a RESPONSE is never larger than its HELLO.
     /// </remarks>
     public int DatagramBudget { get; init; } = 1200;
+
+    /// <summary>Protocol settings of every session of the endpoint.</summary>
+    /// <remarks>
+    /// Defaults to <see cref="SessionOptions.Default"/>. The endpoint overrides <see cref="SessionOptions.HelloPaddedLength"/>
+    /// with <see cref="DatagramBudget"/> and caps <see cref="SessionOptions.MaxFrameBodyLength"/> to what one datagram holds.
+    /// </remarks>
+    public SessionOptions Session { get; init; } = SessionOptions.Default;
+
+    /// <summary>Whether an IPv6 socket also carries IPv4 traffic (IPv4-mapped addresses).</summary>
+    /// <remarks>Defaults to false. Ignored for an IPv4 local end point.</remarks>
+    public bool DualMode { get; init; }
+
+    /// <summary>The socket's receive buffer (SO_RCVBUF), in bytes; null keeps the operating system's default.</summary>
+    /// <remarks>
+    /// Defaults to null. The kernel caps the value (net.core.rmem_max on Linux). A larger buffer absorbs bursts that arrive
+    /// while the receive loop is busy decrypting.
+    /// </remarks>
+    public int? ReceiveBufferSize { get; init; }
+
+    /// <summary>The socket's send buffer (SO_SNDBUF), in bytes; null keeps the operating system's default.</summary>
+    /// <remarks>Defaults to null. The kernel caps the value (net.core.wmem_max on Linux).</remarks>
+    public int? SendBufferSize { get; init; }
+
+    /// <summary>Most inbound sessions whose handshake is still in progress.</summary>
+    /// <remarks>
+    /// Defaults to 1024. Security: a HELLO that arrives while this many are pending is dropped before any Diffie-Hellman,
+    /// so a flood of valid-looking HELLOs cannot make the endpoint hold unbounded handshake state.
+    /// </remarks>
+    public int MaxHalfOpenSessions { get; init; } = 1024;
+
+    /// <summary>How long an inbound handshake may stay unfinished before its state is freed.</summary>
+    /// <remarks>
+    /// Defaults to 10 seconds (the protocol's handshake timeout); the shorter of this and
+    /// <see cref="Stt.Protocol.Handshake.HandshakeOptions.HandshakeTimeout"/> applies. Security: bounds how long a
+    /// half-open session occupies one of the <see cref="MaxHalfOpenSessions"/> slots.
+    /// </remarks>
+    public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most established inbound sessions waiting for <see cref="UdpEndpoint.AcceptAsync"/>.</summary>
+    /// <remarks>Defaults to 128. A session that completes its handshake while the backlog is full is closed.</remarks>
+    public int AcceptBacklog { get; init; } = 128;
+
+    /// <summary>Artificial loss, reordering, duplication and corruption applied to received datagrams, for tests.</summary>
+    /// <remarks>Defaults to null: no impairment, and no cost on the receive path.</remarks>
+    public DatagramImpairment? Impairment { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(DatagramBudget, MinDatagramBudget, nameof(DatagramBudget));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(DatagramBudget, MaxDatagramBudget, nameof(DatagramBudget));
+        ArgumentNullException.ThrowIfNull(Session);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxHalfOpenSessions, nameof(MaxHalfOpenSessions));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HalfOpenTimeout, TimeSpan.Zero, nameof(HalfOpenTimeout));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(AcceptBacklog, nameof(AcceptBacklog));
+        if (ReceiveBufferSize is { } receive)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(receive, nameof(ReceiveBufferSize));
+        }
+
+        if (SendBufferSize is { } send)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(send, nameof(SendBufferSize));
+        }
+
+        Impairment?.Validate();
+    }
 }
