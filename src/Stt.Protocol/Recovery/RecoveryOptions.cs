@@ -34,7 +34,7 @@ public sealed record RecoveryOptions
     /// Longest a receiver waits before acknowledging an ack-eliciting frame, and the peer delay a sender
     /// allows for in its probe timeout and caps reported ACK delays at.
     /// </summary>
-    /// <remarks>Defaults to 25 ms. Must be between 0 and 16,384 ms (the bound RFC 9000 puts on max_ack_delay).</remarks>
+    /// <remarks>Defaults to 5 ms, the protocol constant of docs/protocol.md section 9. Must be between 0 and 16,384 ms (the bound RFC 9000 puts on max_ack_delay).</remarks>
     public TimeSpan MaxAckDelay
     {
         get;
@@ -44,7 +44,7 @@ public sealed record RecoveryOptions
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromMilliseconds(1 << 14));
             field = value;
         }
-    } = TimeSpan.FromMilliseconds(25);
+    } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Ack-eliciting frames received after which an ACK is sent without waiting for <see cref="MaxAckDelay"/>.</summary>
     /// <remarks>Defaults to 2 (RFC 9000, section 13.2.2). Must be between 1 and 1,000.</remarks>

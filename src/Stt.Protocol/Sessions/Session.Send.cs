@@ -90,8 +90,10 @@ public sealed partial class Session
             return 0;
         }
 
+        // A frame whose pacing time falls within the timer granularity goes now: no timer fires that precisely, and
+        // waiting for one would cut the rate to one burst per timer tick (RFC 9002, section 7.7).
         long sendAt = _pacer!.GetNextSendTimestamp(now, datagram);
-        if (sendAt > now)
+        if (sendAt > After(now, _options.Recovery.TimerGranularity))
         {
             _pacingDeadline = sendAt;
             return 0;

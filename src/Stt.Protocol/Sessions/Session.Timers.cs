@@ -61,17 +61,11 @@ public sealed partial class Session
         var sink = new RecoverySink(this, now);
         LossTimerOutcome outcome = _sent.OnLossDetectionTimeout(now, ref sink);
         UpdatePacer();
-        switch (outcome)
+        // Probes continue with backoff however many probe timeouts pass in a row: the idle timeout, not a probe
+        // count, ends a session whose peer went silent, so a path outage shorter than it is survived.
+        if (outcome is LossTimerOutcome.SendProbes or LossTimerOutcome.PeerUnresponsive)
         {
-            case LossTimerOutcome.SendProbes:
-                _probesPending = 2;
-                break;
-            case LossTimerOutcome.PeerUnresponsive:
-                CloseCode = ProtocolErrorCode.IdleTimeout;
-                EnterClosed();
-                break;
-            default:
-                break;
+            _probesPending = 2;
         }
     }
 }

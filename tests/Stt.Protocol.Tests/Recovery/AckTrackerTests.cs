@@ -8,7 +8,7 @@ public sealed class AckTrackerTests
 {
     private readonly NanosecondTimeProvider _clock = new();
 
-    private AckTracker Create(RecoveryOptions? options = null) => new(options ?? RecoveryOptions.Default, _clock);
+    private AckTracker Create(RecoveryOptions? options = null) => new(options ?? TestRecoveryOptions.Rfc9002, _clock);
 
     private static SequenceRange R(ulong start, ulong end) => new(start, end);
 
@@ -118,7 +118,7 @@ public sealed class AckTrackerTests
     [Fact]
     public void OnFrameReceived_NewRangeBelowAllAtCap_IsDroppedAtOnce()
     {
-        AckTracker tracker = Create(RecoveryOptions.Default with { MaxAckRanges = 3 });
+        AckTracker tracker = Create(TestRecoveryOptions.Rfc9002 with { MaxAckRanges = 3 });
         Receive(tracker, true, 10, 20, 30);
         tracker.OnAckSent();
 

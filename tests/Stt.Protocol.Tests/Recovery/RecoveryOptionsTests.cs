@@ -11,7 +11,7 @@ public sealed class RecoveryOptionsTests
         RecoveryOptions options = RecoveryOptions.Default;
 
         Assert.Equal(TimeSpan.FromMilliseconds(333), options.InitialRtt);
-        Assert.Equal(TimeSpan.FromMilliseconds(25), options.MaxAckDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(5), options.MaxAckDelay);
         Assert.Equal(2, options.AckElicitingThreshold);
         Assert.Equal(3, options.PacketThreshold);
         Assert.Equal(1.125, options.TimeThresholdFactor);

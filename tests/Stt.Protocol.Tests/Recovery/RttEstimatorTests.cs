@@ -10,7 +10,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void Constructor_NoSample_UsesInitialRtt()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
 
         Assert.False(rtt.HasSample);
         Assert.Equal(TimeSpan.Zero, rtt.LatestRtt);
@@ -24,7 +24,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void Constructor_ConfiguredInitialRtt_UsesIt()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default with { InitialRtt = Ms(100) });
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002 with { InitialRtt = Ms(100) });
 
         Assert.Equal(Ms(100), rtt.SmoothedRtt);
         Assert.Equal(Ms(50), rtt.RttVariation);
@@ -33,7 +33,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void AddSample_First_SetsSmoothedToLatestAndVariationToHalfIgnoringAckDelay()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
 
         rtt.AddSample(Ms(100), ackDelay: Ms(10));
 
@@ -47,7 +47,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void AddSample_Second_SubtractsAckDelayAndWeighs()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
         rtt.AddSample(Ms(100), TimeSpan.Zero);
 
         rtt.AddSample(Ms(200), ackDelay: Ms(20));
@@ -62,7 +62,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void AddSample_AckDelayAboveMaxAckDelay_IsCappedAtMaxAckDelay()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
         rtt.AddSample(Ms(100), TimeSpan.Zero);
 
         rtt.AddSample(Ms(200), ackDelay: Ms(100));
@@ -75,7 +75,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void AddSample_AckDelayWouldGoBelowMinRtt_IsNotSubtracted()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
         rtt.AddSample(Ms(100), TimeSpan.Zero);
 
         rtt.AddSample(Ms(105), ackDelay: Ms(10));
@@ -88,7 +88,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void AddSample_Smaller_LowersMinRtt()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
         rtt.AddSample(Ms(100), TimeSpan.Zero);
         rtt.AddSample(Ms(80), TimeSpan.Zero);
         rtt.AddSample(Ms(120), TimeSpan.Zero);
@@ -100,7 +100,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void LossDelay_IsNineEighthsOfTheLargerOfSmoothedAndLatest()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
         rtt.AddSample(Ms(100), TimeSpan.Zero);
         Assert.Equal(Ms(112.5), rtt.LossDelay);
 
@@ -113,7 +113,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void LossDelay_TinyRtt_IsTimerGranularity()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
 
         rtt.AddSample(Ms(0.5), TimeSpan.Zero);
 
@@ -123,7 +123,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void ProbeTimeout_IsSmoothedPlusFourVariationsPlusMaxAckDelay()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
 
         rtt.AddSample(Ms(100), TimeSpan.Zero);
 
@@ -133,7 +133,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void ProbeTimeout_TinyVariation_UsesTimerGranularity()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
 
         rtt.AddSample(Ms(0.1), TimeSpan.Zero);
 
@@ -143,7 +143,7 @@ public sealed class RttEstimatorTests
     [Fact]
     public void AddSample_NegativeArguments_Throw()
     {
-        var rtt = new RttEstimator(RecoveryOptions.Default);
+        var rtt = new RttEstimator(TestRecoveryOptions.Rfc9002);
 
         Assert.Throws<ArgumentOutOfRangeException>(() => rtt.AddSample(TimeSpan.FromTicks(-1), TimeSpan.Zero));
         Assert.Throws<ArgumentOutOfRangeException>(() => rtt.AddSample(Ms(10), TimeSpan.FromTicks(-1)));

@@ -11,7 +11,7 @@ public sealed class SentFrameTrackerTests
     private readonly NanosecondTimeProvider _clock = new();
     private readonly RecordingSink _sink = new();
 
-    private SentFrameTracker<int> Create(RecoveryOptions? options = null) => new(options ?? RecoveryOptions.Default, _clock);
+    private SentFrameTracker<int> Create(RecoveryOptions? options = null) => new(options ?? TestRecoveryOptions.Rfc9002, _clock);
 
     private static SequenceRange R(ulong start, ulong end) => new(start, end);
 
@@ -351,7 +351,7 @@ public sealed class SentFrameTrackerTests
     [Fact]
     public void OnLossDetectionTimeout_MaxConsecutivePtos_ReportsThePeerUnresponsive()
     {
-        SentFrameTracker<int> tracker = Create(RecoveryOptions.Default with { MaxConsecutivePtos = 3 });
+        SentFrameTracker<int> tracker = Create(TestRecoveryOptions.Rfc9002 with { MaxConsecutivePtos = 3 });
         long t0 = _clock.GetTimestamp();
         Send(tracker, 1);
 
@@ -427,7 +427,7 @@ public sealed class SentFrameTrackerTests
     [Fact]
     public void OnFrameSent_TrackerFull_ThrowsUntilAFrameResolves()
     {
-        SentFrameTracker<int> tracker = Create(RecoveryOptions.Default with { MaxTrackedFrames = 16 });
+        SentFrameTracker<int> tracker = Create(TestRecoveryOptions.Rfc9002 with { MaxTrackedFrames = 16 });
         Send(tracker, 16);
         Assert.Equal(0, tracker.RemainingCapacity);
 

@@ -270,7 +270,7 @@ public sealed class NewRenoCongestionControllerTests
     public void IsPersistentCongestion_SpanAroundThreeProbeTimeouts_TrueOnlyWhenExceeded()
     {
         NewRenoCongestionController controller = Create();
-        RttEstimator rtt = new(RecoveryOptions.Default);
+        RttEstimator rtt = new(TestRecoveryOptions.Rfc9002);
         Assert.False(controller.IsPersistentCongestion(0, 100_000_000, rtt));
 
         rtt.AddSample(TimeSpan.FromMilliseconds(100), TimeSpan.Zero);
