@@ -46,7 +46,7 @@ public class UdpSessionTests
         await using var peers = new TestPeers();
         UdpEndpoint server = peers.Server();
         UdpEndpoint client = peers.Client();
-        CancellationToken ct = TestPeers.Timeout(TimeSpan.FromSeconds(15));
+        CancellationToken ct = TestPeers.Timeout(TimeSpan.FromSeconds(60));
         Task<UdpSession> accept = server.AcceptAsync(ct).AsTask();
         UdpSession outbound = await client.ConnectAsync(server.LocalEndPoint, ct);
         UdpSession inbound = await accept;
