@@ -140,6 +140,9 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
         }
     }
 
+    /// <summary>Inbound sessions whose handshake is still in progress: what the handshake guard's limits count.</summary>
+    internal int HalfOpenCount => Volatile.Read(ref _halfOpen);
+
     internal TimeProvider Time { get; }
 
     internal int DatagramBudget { get; }
