@@ -5,6 +5,8 @@ using Stt.Protocol.Encoding;
 using Stt.Protocol.Handshake;
 using Stt.Protocol.Sessions;
 using Stt.Transport.Udp.Internal;
+using Stt.Transport.Udp.Security;
+using Stt.Transport.Udp.Security.Internal;
 
 namespace Stt.Transport.Udp;
 
@@ -64,8 +66,9 @@ public sealed partial class UdpEndpoint
     }
 
     /// <summary>
-    /// Routes one datagram by the 8-byte ID in header bytes 2..9: the handshake ID on HANDSHAKE frames, the session ID
-    /// on every other frame (docs/protocol.md, section 3). Unknown IDs cost one lookup and are dropped silently.
+    /// Routes one datagram by the 8-byte ID in header bytes 2..9: the handshake ID on HANDSHAKE, RETRY and COOKIE_HELLO
+    /// frames, the session ID on every other frame (docs/protocol.md, sections 3 and 15.1). Unknown IDs cost one lookup
+    /// and are dropped silently, except a HELLO or COOKIE_HELLO, which the handshake guard decides on.
     /// </summary>
     internal void Deliver(Span<byte> datagram, SocketAddress source)
     {
@@ -75,19 +78,40 @@ public sealed partial class UdpEndpoint
             return;
         }
 
-        bool handshake = datagram[0] == (byte)FrameType.Handshake;
+        byte type = datagram[0];
+        bool byHandshakeId = type is (byte)FrameType.Handshake or RetryFrames.RetryType or RetryFrames.CookieHelloType;
         ulong id = BinaryPrimitives.ReadUInt64BigEndian(datagram.Slice(2, 8));
         UdpSession? session;
         lock (_tableLock)
         {
-            (handshake ? _byHandshakeId : _bySessionId).TryGetValue(id, out session);
+            (byHandshakeId ? _byHandshakeId : _bySessionId).TryGetValue(id, out session);
         }
 
         if (session is not null)
         {
-            session.OnDatagram(datagram, source);
+            switch (type)
+            {
+                case RetryFrames.RetryType:
+                    session.OnRetry(datagram, source);
+                    break;
+                case RetryFrames.CookieHelloType:
+                    // A retransmitted COOKIE_HELLO: the session answers its inner HELLO like any repeated HELLO.
+                    if (RetryFrames.TryUnwrapCookieHello(datagram, out _, out _, out Range inner))
+                    {
+                        session.OnDatagram(datagram[inner], source, datagram.Length);
+                    }
+                    else
+                    {
+                        UdpMetrics.Dropped(DropReason.Malformed);
+                    }
+
+                    break;
+                default:
+                    session.OnDatagram(datagram, source, datagram.Length);
+                    break;
+            }
         }
-        else if (handshake && (datagram[1] & (byte)FrameFlags.FromResponder) == 0)
+        else if (type == RetryFrames.CookieHelloType || (type == (byte)FrameType.Handshake && (datagram[1] & (byte)FrameFlags.FromResponder) == 0))
         {
             AdmitHello(datagram, source);
         }
@@ -98,10 +122,11 @@ public sealed partial class UdpEndpoint
     }
 
     /// <summary>
-    /// The one place a HELLO from an unknown handshake is admitted: every check that gates responder state belongs here,
-    /// before <see cref="Session.Accept"/> spends a Diffie-Hellman on it. Nothing is ever sent for a refused HELLO.
+    /// The one place a HELLO or COOKIE_HELLO from an unknown handshake is admitted: the handshake guard's checks
+    /// (docs/protocol.md, section 15.3) run here, before <see cref="Session.Accept"/> spends a Diffie-Hellman on it.
+    /// Nothing is ever sent for a refused datagram; a RETRY is sent and nothing is kept when the guard asks for one.
     /// </summary>
-    private void AdmitHello(ReadOnlySpan<byte> hello, SocketAddress source)
+    private void AdmitHello(ReadOnlySpan<byte> datagram, SocketAddress source)
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
@@ -109,14 +134,34 @@ public sealed partial class UdpEndpoint
             return;
         }
 
-        if (Interlocked.Increment(ref _halfOpen) > _options.MaxHalfOpenSessions)
+        Span<byte> retry = stackalloc byte[RetryFrames.RetryLength];
+        HandshakeAdmission admission = _guard.Admit(source, datagram, Volatile.Read(ref _halfOpen), retry, out int retryLength, out Range helloRange);
+        switch (admission)
+        {
+            case HandshakeAdmission.Admit:
+                break;
+            case HandshakeAdmission.SendRetry:
+                UdpMetrics.Handshake(HandshakeOutcome.Responder, HandshakeOutcome.RetrySent);
+                Send(retry[..retryLength], source);
+                return;
+            case HandshakeAdmission.DropHalfOpenFull:
+                DropHalfOpenFull();
+                return;
+            default:
+                UdpMetrics.Dropped(DropReason.For(admission));
+                return;
+        }
+
+        // The guard read the count without reserving a slot; reserving it here keeps MaxHalfOpen a hard bound even when
+        // the impairment stage delivers from a second thread.
+        if (Interlocked.Increment(ref _halfOpen) > _guard.Options.MaxHalfOpen)
         {
             Interlocked.Decrement(ref _halfOpen);
-            UdpMetrics.Dropped(DropReason.HalfOpenFull);
-            UdpMetrics.Handshake(HandshakeOutcome.Responder, HandshakeOutcome.HalfOpenFull);
+            DropHalfOpenFull();
             return;
         }
 
+        ReadOnlySpan<byte> hello = datagram[helloRange];
         Session? session = Session.Accept(hello, _identity, _sharedSeed, _replayCache, out HandshakeStatus status, _responderOptions, Time);
         if (session is null)
         {
@@ -126,8 +171,17 @@ public sealed partial class UdpEndpoint
             return;
         }
 
+        // Until the peer proves its address, the session may send it only three times what arrived from it (section 15.5);
+        // a valid token in a COOKIE_HELLO is that proof.
+        var amplification = new AmplificationBudget();
+        amplification.OnReceived(datagram.Length);
+        if (datagram[0] == RetryFrames.CookieHelloType)
+        {
+            amplification.MarkValidated();
+        }
+
         ulong handshakeId = BinaryPrimitives.ReadUInt64BigEndian(hello.Slice(2, 8));
-        var udp = new UdpSession(this, session, Copy(source), handshakeId, halfOpen: true, _responderOptions);
+        var udp = new UdpSession(this, session, Copy(source), handshakeId, amplification, _responderOptions);
         lock (_tableLock)
         {
             if (!_byHandshakeId.TryAdd(handshakeId, udp))
@@ -143,6 +197,12 @@ public sealed partial class UdpEndpoint
         }
 
         udp.Start();
+    }
+
+    private static void DropHalfOpenFull()
+    {
+        UdpMetrics.Dropped(DropReason.HalfOpenFull);
+        UdpMetrics.Handshake(HandshakeOutcome.Responder, HandshakeOutcome.HalfOpenFull);
     }
 
     private static bool IsTransient(SocketError error) =>

@@ -6,6 +6,7 @@ using Stt.Protocol.Handshake;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Sessions;
 using Stt.Transport.Udp.Internal;
+using Stt.Transport.Udp.Security.Internal;
 
 namespace Stt.Transport.Udp;
 
@@ -24,6 +25,7 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
     private readonly NodeIdentity _identity;
     private readonly SharedSeed _sharedSeed;
     private readonly HelloReplayCache _replayCache;
+    private readonly HandshakeGuard _guard;
     private readonly SessionOptions _initiatorOptions;
     private readonly SessionOptions _responderOptions;
     private readonly UdpTransportOptions _options;
@@ -46,6 +48,8 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
     /// <param name="sharedSeed">The seed shared with peers; the caller keeps ownership.</param>
     /// <param name="options">Endpoint settings; <see cref="UdpTransportOptions.Default"/> when null.</param>
     /// <param name="timeProvider">The clock of every session and timer; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentException"><see cref="UdpTransportOptions.HandshakeGuard"/> is inconsistent: its retry
+    /// threshold exceeds its half-open cap, or its secret rotation is shorter than two token buckets.</exception>
     public UdpEndpoint(
         EndPoint localEndPoint,
         NodeIdentity identity,
@@ -70,11 +74,13 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
         _initiatorOptions = session with
         {
             MaxFrameBodyLength = Math.Min(session.MaxFrameBodyLength, maxBody),
-            HelloPaddedLength = options.DatagramBudget,
+            // Room for the COOKIE_HELLO wrapper, so a HELLO repeated after a RETRY still fits one datagram (section 15.1).
+            HelloPaddedLength = options.DatagramBudget - RetryFrames.CookieHelloOverhead,
         };
         TimeSpan halfOpen = options.HalfOpenTimeout < session.Handshake.HandshakeTimeout ? options.HalfOpenTimeout : session.Handshake.HandshakeTimeout;
         _responderOptions = _initiatorOptions with { Handshake = session.Handshake with { HandshakeTimeout = halfOpen } };
         _replayCache = new HelloReplayCache(session.Handshake, Time);
+        _guard = new HandshakeGuard(options.HandshakeGuard, Time);
         _accepted = Channel.CreateBounded<UdpSession>(new BoundedChannelOptions(options.AcceptBacklog)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -134,6 +140,9 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
         }
     }
 
+    /// <summary>Inbound sessions whose handshake is still in progress: what the handshake guard's limits count.</summary>
+    internal int HalfOpenCount => Volatile.Read(ref _halfOpen);
+
     internal TimeProvider Time { get; }
 
     internal int DatagramBudget { get; }
@@ -154,7 +163,7 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         SocketAddress address = ToSocketAddress(remote);
         Session session = Session.Connect(_identity, _sharedSeed, _initiatorOptions, Time);
-        var udp = new UdpSession(this, session, address, session.HandshakeId, halfOpen: false, _initiatorOptions);
+        var udp = new UdpSession(this, session, address, session.HandshakeId, amplification: null, _initiatorOptions);
         lock (_tableLock)
         {
             if (!_byHandshakeId.TryAdd(udp.HandshakeKey, udp))

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Threading.Channels;
 using Stt.Protocol;
+using Stt.Protocol.Encoding;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Sessions;
 using Stt.Protocol.Streams;
 using Stt.Transport.Udp.Internal;
+using Stt.Transport.Udp.Security.Internal;
 
 namespace Stt.Transport.Udp;
 
@@ -29,17 +31,29 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
     private readonly Dictionary<int, StreamSignals> _streamSignals = [];
     private readonly AsyncSignal _streamsAvailable = new();
     private readonly int _sendBufferLimit;
+    private readonly AmplificationBudget? _amplification;
     private SocketAddress _peer;
+    private byte[]? _hello;
+    private byte[]? _retryToken;
+    private byte[]? _cookieHelloBuffer;
     private bool _halfOpen;
     private bool _wasActive;
     private bool _removed;
 
-    internal UdpSession(UdpEndpoint endpoint, Session session, SocketAddress peer, ulong handshakeId, bool halfOpen, SessionOptions options)
+    /// <param name="endpoint">The endpoint whose socket carries the session.</param>
+    /// <param name="session">The protocol session; this object takes ownership.</param>
+    /// <param name="peer">Where frames are sent until an authenticated frame arrives from elsewhere.</param>
+    /// <param name="handshakeId">The ID HANDSHAKE, RETRY and COOKIE_HELLO frames of this session carry.</param>
+    /// <param name="amplification">For an inbound session, the send budget toward its unvalidated peer (its presence
+    /// also marks the session half open); null for an outbound one.</param>
+    /// <param name="options">The session settings, for the stream limits.</param>
+    internal UdpSession(UdpEndpoint endpoint, Session session, SocketAddress peer, ulong handshakeId, AmplificationBudget? amplification, SessionOptions options)
     {
         _endpoint = endpoint;
         _session = session;
         _peer = peer;
-        _halfOpen = halfOpen;
+        _amplification = amplification;
+        _halfOpen = amplification is not null;
         _sendBuffer = GC.AllocateUninitializedArray<byte>(endpoint.DatagramBudget, pinned: true);
         _sendBufferLimit = options.Streams.SendBufferLimit;
         HandshakeKey = handshakeId;
@@ -150,11 +164,20 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
         }
     }
 
-    /// <summary>Feeds one datagram, routed here by its ID, to the session.</summary>
-    internal void OnDatagram(Span<byte> datagram, SocketAddress source)
+    /// <summary>Feeds one frame, routed here by its ID, to the session.</summary>
+    /// <param name="datagram">The frame: the whole datagram, or the HELLO inside a repeated COOKIE_HELLO.</param>
+    /// <param name="source">Where the datagram came from.</param>
+    /// <param name="receivedLength">The whole datagram's length, credited to the amplification budget.</param>
+    internal void OnDatagram(Span<byte> datagram, SocketAddress source, int receivedLength)
     {
         lock (_lock)
         {
+            if (_amplification is { IsValidated: false } && _peer.Equals(source))
+            {
+                // Only bytes from the peer's own address earn sends to it; a spoofer cannot raise the budget toward its victim.
+                _amplification.OnReceived(receivedLength);
+            }
+
             SessionReceiveStatus status = _session.Receive(datagram);
             if (status == SessionReceiveStatus.Accepted)
             {
@@ -171,6 +194,37 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
             }
 
             PumpLocked();
+        }
+    }
+
+    /// <summary>
+    /// A RETRY for this handshake (docs/protocol.md, section 15.6): the first one from the responder's address gives the
+    /// token that every later HELLO carries, and the HELLO goes out again at once, wrapped as COOKIE_HELLO.
+    /// </summary>
+    internal void OnRetry(ReadOnlySpan<byte> datagram, SocketAddress source)
+    {
+        lock (_lock)
+        {
+            // A second RETRY is ignored, so a forged or looping one cannot keep the handshake from completing.
+            if (_removed
+                || _retryToken is not null
+                || _session.Role != SessionRole.Initiator
+                || _session.State != SessionState.Handshake
+                || !_peer.Equals(source)
+                || !RetryFrames.TryReadRetry(datagram, HandshakeKey, out ReadOnlySpan<byte> token))
+            {
+                UdpMetrics.Dropped(DropReason.Unexpected);
+                return;
+            }
+
+            UdpMetrics.Handshake(HandshakeOutcome.Initiator, HandshakeOutcome.RetryReceived);
+            _retryToken = token.ToArray();
+            _cookieHelloBuffer = GC.AllocateUninitializedArray<byte>(_endpoint.DatagramBudget, pinned: true);
+            if (_hello is not null)
+            {
+                int length = RetryFrames.WrapHello(_hello, _retryToken, _cookieHelloBuffer);
+                _endpoint.Send(_cookieHelloBuffer.AsSpan(0, length), _peer);
+            }
         }
     }
 
@@ -265,7 +319,25 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
         int length;
         while ((length = _session.WriteNextFrame(_sendBuffer)) > 0)
         {
-            _endpoint.Send(_sendBuffer.AsSpan(0, length), _peer);
+            ReadOnlySpan<byte> datagram = _sendBuffer.AsSpan(0, length);
+            if (datagram[0] == (byte)FrameType.Handshake && datagram[1] == (byte)FrameFlags.None)
+            {
+                // The session owns its HELLO bytes and resends them only on its own timer; a RETRY needs them at once.
+                _hello ??= datagram.ToArray();
+                if (_retryToken is not null)
+                {
+                    datagram = _cookieHelloBuffer.AsSpan(0, RetryFrames.WrapHello(datagram, _retryToken, _cookieHelloBuffer));
+                }
+            }
+
+            if (_amplification is not null && !_amplification.TryConsume(datagram.Length))
+            {
+                // Skipped, not queued: the initiator retransmits, and each retransmission both earns and draws the reply.
+                UdpMetrics.Dropped(DropReason.AmplificationLimit);
+                continue;
+            }
+
+            _endpoint.Send(datagram, _peer);
         }
     }
 
@@ -276,12 +348,18 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
         UdpMetrics.SessionsActive.Add(1);
         if (_session.Role == SessionRole.Initiator)
         {
+            _hello = null;
+            _retryToken = null;
+            _cookieHelloBuffer = null;
             UdpMetrics.Handshake(HandshakeOutcome.Initiator, HandshakeOutcome.Completed);
             _established.TrySetResult();
             return false;
         }
 
         UdpMetrics.Handshake(HandshakeOutcome.Responder, HandshakeOutcome.Completed);
+
+        // AUTH_PROOF verified: the initiator read the RESPONSE sent to this address, so the address is proven (section 15.5).
+        _amplification?.MarkValidated();
         LeaveHalfOpenLocked();
         if (_endpoint.TryEnqueueAccepted(this))
         {

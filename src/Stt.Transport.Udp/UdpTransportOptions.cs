@@ -1,5 +1,6 @@
 using Stt.Protocol.Sessions;
 using Stt.Transport.Udp.Impairment;
+using Stt.Transport.Udp.Security;
 
 namespace Stt.Transport.Udp;
 
@@ -18,14 +19,15 @@ public sealed record UdpTransportOptions
     /// <summary>Largest UDP payload this endpoint sends, and the frame size its sessions use.</summary>
     /// <remarks>
     /// Defaults to 1200 bytes, which crosses any path with a 1280-byte IPv6 MTU without IP fragmentation. Up to 65,507
-    /// on links that allow it. Security: HELLOs are padded to this size, so a RESPONSE is never larger than its HELLO.
+    /// on links that allow it. Security: HELLOs are padded to this size minus the 44 bytes a COOKIE_HELLO adds
+    /// (docs/protocol.md, section 15.1), so a RESPONSE is never larger than its HELLO and a COOKIE_HELLO still fits.
     /// </remarks>
     public int DatagramBudget { get; init; } = 1200;
 
     /// <summary>Protocol settings of every session of the endpoint.</summary>
     /// <remarks>
     /// Defaults to <see cref="SessionOptions.Default"/>. The endpoint overrides <see cref="SessionOptions.HelloPaddedLength"/>
-    /// with <see cref="DatagramBudget"/> and caps <see cref="SessionOptions.MaxFrameBodyLength"/> to what one datagram holds.
+    /// with <see cref="DatagramBudget"/> minus 44 and caps <see cref="SessionOptions.MaxFrameBodyLength"/> to what one datagram holds.
     /// </remarks>
     public SessionOptions Session { get; init; } = SessionOptions.Default;
 
@@ -44,18 +46,20 @@ public sealed record UdpTransportOptions
     /// <remarks>Defaults to null. The kernel caps the value (net.core.wmem_max on Linux).</remarks>
     public int? SendBufferSize { get; init; }
 
-    /// <summary>Most inbound sessions whose handshake is still in progress.</summary>
+    /// <summary>Address validation, per-source rate limits and the half-open cap applied to inbound handshakes.</summary>
     /// <remarks>
-    /// Defaults to 1024. Security: a HELLO that arrives while this many are pending is dropped before any Diffie-Hellman,
-    /// so a flood of valid-looking HELLOs cannot make the endpoint hold unbounded handshake state.
+    /// Defaults to <see cref="HandshakeGuardOptions.Default"/>. <see cref="HandshakeGuardOptions.MaxHalfOpen"/> is the
+    /// endpoint's one bound on inbound sessions whose handshake is still in progress. Security: every HELLO and
+    /// COOKIE_HELLO from a source without a session is decided on by these limits before any Diffie-Hellman
+    /// (docs/protocol.md, section 15.3).
     /// </remarks>
-    public int MaxHalfOpenSessions { get; init; } = 1024;
+    public HandshakeGuardOptions HandshakeGuard { get; init; } = HandshakeGuardOptions.Default;
 
     /// <summary>How long an inbound handshake may stay unfinished before its state is freed.</summary>
     /// <remarks>
     /// Defaults to 10 seconds (the protocol's handshake timeout); the shorter of this and
     /// <see cref="Stt.Protocol.Handshake.HandshakeOptions.HandshakeTimeout"/> applies. Security: bounds how long a
-    /// half-open session occupies one of the <see cref="MaxHalfOpenSessions"/> slots.
+    /// half-open session occupies one of the <see cref="HandshakeGuardOptions.MaxHalfOpen"/> slots.
     /// </remarks>
     public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -72,7 +76,7 @@ public sealed record UdpTransportOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(DatagramBudget, MinDatagramBudget, nameof(DatagramBudget));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(DatagramBudget, MaxDatagramBudget, nameof(DatagramBudget));
         ArgumentNullException.ThrowIfNull(Session);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxHalfOpenSessions, nameof(MaxHalfOpenSessions));
+        ArgumentNullException.ThrowIfNull(HandshakeGuard);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HalfOpenTimeout, TimeSpan.Zero, nameof(HalfOpenTimeout));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(AcceptBacklog, nameof(AcceptBacklog));
         if (ReceiveBufferSize is { } receive)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Sessions;
+using Stt.Transport.Udp.Security;
 using Xunit;
 
 namespace Stt.Transport.Udp.Tests;
@@ -82,7 +83,7 @@ public class UdpEndpointHostilePeerTests
     {
         using var metrics = new MetricsCapture();
         await using var peers = new TestPeers();
-        UdpEndpoint server = peers.Server(TestPeers.Options() with { MaxHalfOpenSessions = 2 });
+        UdpEndpoint server = peers.Server(TestPeers.Options() with { HandshakeGuard = HandshakeGuardOptions.Default with { MaxHalfOpen = 2, RetryThreshold = 2 } });
         CancellationToken ct = TestPeers.Timeout(TimeSpan.FromSeconds(10));
         using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         raw.Bind(new IPEndPoint(IPAddress.Loopback, 0));

@@ -1,5 +1,6 @@
 using Stt.Protocol.Handshake;
 using Stt.Protocol.Sessions;
+using Stt.Transport.Udp.Security;
 
 namespace Stt.Transport.Udp.Internal;
 
@@ -19,6 +20,9 @@ internal static class DropReason
     public const string ShuttingDown = "shutting-down";
     public const string SendError = "send-error";
     public const string Impairment = "impairment";
+    public const string RateLimited = "rate-limited";
+    public const string BadToken = "bad-token";
+    public const string AmplificationLimit = "amplification-limit";
 
     public static string For(SessionReceiveStatus status) => status switch
     {
@@ -38,5 +42,14 @@ internal static class DropReason
         HandshakeStatus.AuthFailed => AuthFailed,
         HandshakeStatus.Replay or HandshakeStatus.ReplayCacheFull => Replay,
         _ => HandshakeRejected,
+    };
+
+    public static string For(HandshakeAdmission admission) => admission switch
+    {
+        HandshakeAdmission.DropRateLimited => RateLimited,
+        HandshakeAdmission.DropHalfOpenFull => HalfOpenFull,
+        HandshakeAdmission.DropBadToken => BadToken,
+        HandshakeAdmission.DropMalformed => Malformed,
+        _ => Unexpected,
     };
 }

@@ -12,6 +12,8 @@ internal static class HandshakeOutcome
     public const string Timeout = "timeout";
     public const string Abandoned = "abandoned";
     public const string HalfOpenFull = "half-open-full";
+    public const string RetrySent = "retry-sent";
+    public const string RetryReceived = "retry-received";
 
     /// <summary>The reasons of docs/protocol.md, section 6, "Timers and failures".</summary>
     public static string For(HandshakeStatus status) => status switch
