@@ -153,7 +153,9 @@ public class UdpEndpointHostilePeerTests
 
         Assert.Equal(21_000, Interlocked.Read(ref dropped));
         Assert.Equal(0, Interlocked.Read(ref sent));
-        Assert.True(allocated < 20_000, $"{allocated} bytes allocated for 20,000 datagrams");
+        // The count is process-wide, so timers and the test host add a little; one allocation per datagram, even the
+        // smallest object (24 bytes), would be 480,000 bytes.
+        Assert.True(allocated < 65_536, $"{allocated} bytes allocated for 20,000 datagrams");
     }
 
     private static void Flood(Socket raw, byte[] frame, SocketAddress target, long start, int count, ref long dropped)
