@@ -303,6 +303,13 @@ public sealed class HandshakeGuardTests
         }
 
         _guard.Admit(SecurityTestData.Source("198.51.100.1", 1), hello, Threshold, _retry, out _, out _);
+
+        // Warm-up from other sources, so tiered JIT (on-stack replacement of this loop) is done before counting.
+        for (int i = 0; i < 2_000; i++)
+        {
+            _guard.Admit(new IPEndPoint(new IPAddress((uint)(0x0B000000 + i)), 2000).Serialize(), hello, Threshold, _retry, out _, out _);
+        }
+
         long generation = _guard.Tokens.Generation;
         long before = GC.GetAllocatedBytesForCurrentThread();
         int retries = 0;
@@ -319,7 +326,7 @@ public sealed class HandshakeGuardTests
         Assert.Equal(10_000, retries);
         Assert.Equal(0, allocated);
         Assert.Equal(generation, _guard.Tokens.Generation);
-        Assert.True(_guard.RateLimiter.Count <= 10_001);
+        Assert.True(_guard.RateLimiter.Count <= 12_001);
         Assert.True(_guard.RateLimiter.Count <= _guard.RateLimiter.Capacity);
     }
 
