@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using Xunit;
 
 namespace Stt.Transport.Udp.Tests.Namespaces;
@@ -15,6 +17,15 @@ public sealed class BottleneckLink : IAsyncDisposable
 
     /// <summary>Longest a packet may wait in the tbf queue (tbf <c>latency 50ms</c>, which sizes the queue).</summary>
     public static readonly TimeSpan QueueLatency = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The bucket size (tbf <c>burst 32kbit</c>), in bytes: tc reads size units in powers of 1024.</summary>
+    public const int BurstBytes = 32 * 1024 / 8;
+
+    /// <summary>
+    /// Longest a packet can wait in the tbf queue. tbf turns <c>latency</c> into a byte limit of rate × latency + burst,
+    /// so a full queue drains in <see cref="QueueLatency"/> plus the burst's own transmission time.
+    /// </summary>
+    public static readonly TimeSpan MaxQueueingDelay = QueueLatency + TimeSpan.FromSeconds(BurstBytes * 8.0 / RateBitsPerSecond);
 
     public static readonly IPAddress AddressA = IPAddress.Parse("10.203.7.1");
 
@@ -143,6 +154,49 @@ public sealed class BottleneckLink : IAsyncDisposable
         HostCommand.Outcome a = await HostCommand.RunAsync("tc", ["-n", A.Name, "-s", "qdisc", "show", "dev", DeviceA], cancellationToken: cancellationToken);
         HostCommand.Outcome b = await HostCommand.RunAsync("tc", ["-n", B.Name, "-s", "qdisc", "show", "dev", DeviceB], cancellationToken: cancellationToken);
         return $"A->B: {Flatten(a.StandardOutput)}{Environment.NewLine}B->A: {Flatten(b.StandardOutput)}";
+    }
+
+    /// <summary>
+    /// The smallest of several round trips of a one-byte datagram from A to B and back, through the empty queues: the
+    /// path's base RTT, without the STT session's own processing.
+    /// </summary>
+    public async Task<TimeSpan> MeasureBaseRttAsync(int probes, CancellationToken cancellationToken)
+    {
+        using Socket echo = await B.RunInsideAsync(() => BoundSocket(AddressB));
+        using Socket probe = await A.RunInsideAsync(() => BoundSocket(AddressA));
+        EndPoint echoAddress = echo.LocalEndPoint!;
+        byte[] echoBuffer = new byte[16];
+        byte[] probeBuffer = new byte[16];
+        TimeSpan best = TimeSpan.MaxValue;
+        for (int i = 0; i < probes; i++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            ValueTask<SocketReceiveFromResult> request = echo.ReceiveFromAsync(echoBuffer, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
+            await probe.SendToAsync(probeBuffer.AsMemory(0, 1), echoAddress, cancellationToken);
+            SocketReceiveFromResult received = await request;
+            ValueTask<int> reply = probe.ReceiveAsync(probeBuffer, cancellationToken);
+            await echo.SendToAsync(echoBuffer.AsMemory(0, received.ReceivedBytes), received.RemoteEndPoint, cancellationToken);
+            await reply;
+            TimeSpan rtt = Stopwatch.GetElapsedTime(started);
+            best = rtt < best ? rtt : best;
+        }
+
+        return best;
+    }
+
+    private static Socket BoundSocket(IPAddress address)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address, 0));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private static string Flatten(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
