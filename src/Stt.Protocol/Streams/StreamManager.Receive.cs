@@ -269,7 +269,7 @@ public sealed partial class StreamManager
             }
 
             Credit(entry, (ulong)prefixLength);
-            receive.Message.Begin(bodyLength);
+            receive.Message.Begin(bodyLength, buffer.ReadOffset - (ulong)prefixLength);
         }
 
         MessageAssembler message = receive.Message;

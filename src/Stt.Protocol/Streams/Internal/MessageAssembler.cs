@@ -28,9 +28,13 @@ internal sealed class MessageAssembler : IDisposable
 
     public int Received => _received;
 
-    public void Begin(int length)
+    /// <summary>Stream offset of the message's length prefix: where a skip resumes counting from.</summary>
+    public ulong StartOffset { get; private set; }
+
+    public void Begin(int length, ulong startOffset)
     {
         Debug.Assert(!IsActive);
+        StartOffset = startOffset;
         _length = length;
         _received = 0;
         int chunkCount = Math.Max(1, (length + ChunkSize - 1) / ChunkSize);
