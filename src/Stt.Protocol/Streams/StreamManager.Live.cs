@@ -1,3 +1,5 @@
+using System.Buffers;
+using Stt.Protocol.Encoding;
 using Stt.Protocol.Streams.Internal;
 
 namespace Stt.Protocol.Streams;
@@ -17,11 +19,11 @@ public sealed partial class StreamManager
 
     /// <summary>The peer sent DISCARD: it will not send any byte of the stream below <paramref name="offset"/> (again).</summary>
     /// <remarks>
-    /// When <paramref name="offset"/> is past what the application has been given, the bytes below it are dropped along
-    /// with any partly reassembled message, reading resumes at <paramref name="offset"/> (a message boundary), the
-    /// dropped bytes are credited back as if read, and a <see cref="StreamEventKind.Skipped"/> event is queued. Data
-    /// that arrives later below the offset is ignored. An offset at or below the read position changes nothing.
-    /// Frames for streams that have closed are ignored.
+    /// Whole messages already received below <paramref name="offset"/> are still delivered; once the next message
+    /// cannot complete from what arrived, reading jumps to <paramref name="offset"/> (a message boundary): the bytes
+    /// below it are dropped along with any partly reassembled message, credited back as if read, and ignored if they
+    /// arrive later, and a <see cref="StreamEventKind.Skipped"/> event is queued. An offset at or below the read position
+    /// changes nothing. Frames for streams that have closed are ignored.
     /// </remarks>
     /// <exception cref="ProtocolViolationException">
     /// <see cref="ProtocolErrorCode.FinalSizeError"/>: the offset is beyond the known final size;
@@ -50,30 +52,17 @@ public sealed partial class StreamManager
         switch (receive.Phase)
         {
             case ReceivePhase.Receiving:
-                ulong readOffset = receive.Buffer.ReadOffset;
-                if (offset <= readOffset)
+                if (offset <= Math.Max(receive.SkipTo, receive.Buffer.ReadOffset))
                 {
                     return;
                 }
 
-                ulong delivered = readOffset;
-                if (receive.HasPartialMessage)
+                receive.SkipTo = offset;
+                if (ApplySkipIfBlocked(entry, wholeMessages: true))
                 {
-                    delivered = receive.Message.StartOffset;
-                    receive.Message.Dispose();
+                    SignalReadable(entry);
                 }
 
-                receive.Buffer.DiscardTo(offset);
-                BytesSkipped += (long)(offset - delivered);
-                CreditTo(entry, offset);
-                if (!entry.SkippedQueued)
-                {
-                    entry.SkippedQueued = true;
-                    _events.Enqueue(new StreamEvent(StreamEventKind.Skipped, streamId));
-                }
-
-                SignalReadable(entry);
-                CompleteIfAllRead(entry);
                 break;
             case ReceivePhase.Stopped:
                 CreditTo(entry, receive.Highest);
@@ -81,6 +70,93 @@ public sealed partial class StreamManager
             default:
                 break;
         }
+    }
+
+    /// <summary>Skips toward the peer's DISCARD offset while the reader has nothing whole to read before it.</summary>
+    /// <param name="entry">The stream.</param>
+    /// <param name="wholeMessages">Whether the reader takes messages (blocked until the next one is complete) rather than bytes.</param>
+    /// <returns>Whether the read position moved.</returns>
+    /// <remarks>
+    /// Only what the reader would otherwise wait for is skipped. When the length prefix of the blocking message has
+    /// arrived, just that message is skipped and reading resumes at the boundary after it, so whole messages received
+    /// between gaps are still delivered (a newer DISCARD supersedes a lost older one, and the sender cannot know which
+    /// of the messages between them arrived). Otherwise reading jumps to the DISCARD offset itself. Skipped bytes are
+    /// dropped, with any partly reassembled message, credited back as if read, and ignored if they arrive later.
+    /// </remarks>
+    private bool ApplySkipIfBlocked(StreamEntry entry, bool wholeMessages)
+    {
+        ReceiveHalf receive = entry.Receive;
+        bool moved = false;
+        while (receive.Phase == ReceivePhase.Receiving && receive.SkipTo > receive.Buffer.ReadOffset)
+        {
+            ulong readOffset = receive.Buffer.ReadOffset;
+            ulong target = receive.SkipTo;
+            ulong delivered = readOffset;
+            if (wholeMessages)
+            {
+                if (IsWholeMessageReadable(receive, out ulong messageEnd))
+                {
+                    break;
+                }
+
+                target = Math.Min(target, messageEnd);
+            }
+            else if (receive.Buffer.Available > 0)
+            {
+                break;
+            }
+
+            if (receive.HasPartialMessage)
+            {
+                delivered = receive.Message.StartOffset;
+                receive.Message.Dispose();
+            }
+
+            receive.Buffer.DiscardTo(target);
+            BytesSkipped += (long)(target - delivered);
+            CreditTo(entry, target);
+            moved = true;
+            CompleteIfAllRead(entry);
+        }
+
+        if (moved && !entry.SkippedQueued)
+        {
+            entry.SkippedQueued = true;
+            _events.Enqueue(new StreamEvent(StreamEventKind.Skipped, entry.Id));
+        }
+
+        return moved;
+    }
+
+    /// <summary>Whether the next message can be read whole now; if not, where it ends when its length is known.</summary>
+    /// <param name="receive">The receiving direction.</param>
+    /// <param name="messageEnd">The boundary after the blocking message, or <see cref="ulong.MaxValue"/> when its length prefix has not arrived.</param>
+    private bool IsWholeMessageReadable(ReceiveHalf receive, out ulong messageEnd)
+    {
+        ReceiveBuffer buffer = receive.Buffer;
+        messageEnd = ulong.MaxValue;
+        if (receive.HasPartialMessage)
+        {
+            messageEnd = receive.Message.EndOffset;
+            return buffer.ContiguousEnd >= messageEnd;
+        }
+
+        Span<byte> prefix = stackalloc byte[Varint.MaxLength];
+        int peeked = buffer.Peek(prefix);
+        if (peeked == 0 || peeked < Varint.GetLengthFromFirstByte(prefix[0]))
+        {
+            return false;
+        }
+
+        // A malformed or oversized prefix counts as readable, so that the read reports the violation rather than skipping it.
+        if (Varint.TryRead(prefix[..peeked], out ulong length, out int prefixLength) != OperationStatus.Done ||
+            length > (ulong)_options.MaxMessageLength)
+        {
+            return true;
+        }
+
+        messageEnd = buffer.ReadOffset + (ulong)prefixLength + length;
+        return buffer.ContiguousEnd >= messageEnd;
     }
 
     private void RecordLiveMessage(SendHalf send, ulong start)

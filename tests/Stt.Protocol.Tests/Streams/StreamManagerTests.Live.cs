@@ -167,6 +167,30 @@ public sealed partial class StreamManagerTests
     }
 
     [Fact]
+    public void OnDiscard_WholeMessageReceivedBeforeTheGap_IsStillDeliveredThenTheReaderSkips()
+    {
+        using var receiver = new StreamManager(SessionRole.Responder);
+        byte[][] bodies = [.. Enumerable.Range(0, 3).Select(i => Bytes(100, 50 + i))];
+        byte[] stream = [.. bodies.SelectMany(Framed)];
+        receiver.OnData(1, 0, stream.AsSpan(0, LiveMessageSize), fin: false);
+        receiver.OnData(1, 2 * LiveMessageSize, stream.AsSpan(2 * LiveMessageSize), fin: true);
+        DrainEvents(receiver);
+
+        receiver.OnDiscard(1, 2 * LiveMessageSize);
+
+        Assert.Empty(DrainEvents(receiver));
+        var output = new ArrayBufferWriter<byte>();
+        Assert.Equal(StreamReadStatus.Success, receiver.ReadMessage(1, output, out int first));
+        Assert.Equal(bodies[0], output.WrittenSpan[..first].ToArray());
+        output.Clear();
+        Assert.Equal(StreamReadStatus.Success, receiver.ReadMessage(1, output, out int last));
+        Assert.Equal(bodies[2], output.WrittenSpan[..last].ToArray());
+        Assert.Equal(StreamReadStatus.EndOfStream, receiver.ReadMessage(1, output, out _));
+        Assert.Equal(LiveMessageSize, receiver.BytesSkipped);
+        Assert.Contains(new StreamEvent(StreamEventKind.Skipped, 1), DrainEvents(receiver));
+    }
+
+    [Fact]
     public void OnDiscard_AtOrBelowTheReadPosition_IsIgnored()
     {
         using var receiver = new StreamManager(SessionRole.Responder);

@@ -115,14 +115,14 @@ internal sealed class SendHalf : IDisposable
 
     /// <summary>
     /// On a live stream, gives up the oldest messages written <see cref="_liveDeadline"/> or more before
-    /// <paramref name="now"/> when any of their bytes is lost or was never sent: the first message boundary past all of
-    /// them becomes <see cref="DiscardOffset"/>, their bytes count as acknowledged (freeing the buffer), and sending
-    /// continues with the next message.
+    /// <paramref name="now"/>, up to the last of them with a byte lost or never sent: the boundary after it becomes
+    /// <see cref="DiscardOffset"/>, the bytes below count as acknowledged (freeing the buffer), and sending continues
+    /// with the next message.
     /// </summary>
     /// <param name="now">The current <see cref="TimeProvider.GetTimestamp"/> value.</param>
     /// <param name="sessionCredit">New bytes the peer's MAX_DATA still allows: skipping unsent bytes uses credit as sending them would.</param>
     /// <param name="skippedUnsent">Bytes skipped that had never been sent, to be counted against the session credit.</param>
-    /// <param name="messages">Messages given up.</param>
+    /// <param name="messages">Messages given up: the peer skips them unless it already delivered them.</param>
     /// <param name="bytes">Bytes given up that the peer had not acknowledged.</param>
     /// <returns>Whether anything was given up, so that a DISCARD must be sent.</returns>
     public bool TryDiscardExpired(long now, ulong sessionCredit, out ulong skippedUnsent, out int messages, out long bytes)
@@ -138,6 +138,8 @@ internal sealed class SendHalf : IDisposable
         PruneMessages();
         ulong newDataLimit = Math.Min(PeerLimit, _sentOffset + sessionCredit);
         ulong boundary = 0;
+        int walked = 0;
+        int dropped = 0;
         foreach (LiveMessage message in _liveMessages)
         {
             // A message still being written has no known next boundary yet, and a skip past the credit is not allowed.
@@ -148,21 +150,28 @@ internal sealed class SendHalf : IDisposable
                 break;
             }
 
-            boundary = message.End;
-            messages++;
+            walked++;
+
+            // Expired bytes in flight or acknowledged may yet be delivered: skip only up to the last expired message
+            // with a lost or never-sent byte, so that later ones that arrived are not thrown away.
+            if (message.End > _sentOffset || IsAnyLost(message.Start, message.End))
+            {
+                boundary = message.End;
+                dropped = walked;
+            }
         }
 
-        // Expired bytes still in flight may yet arrive; only lost or unsent ones are worth a DISCARD.
-        if (messages == 0 || (boundary <= _sentOffset && (_lost.IsEmpty || _lost.StartAt(0) >= boundary)))
+        if (dropped == 0)
         {
-            messages = 0;
             return false;
         }
 
-        for (int index = 0; index < messages; index++)
+        for (int index = 0; index < dropped; index++)
         {
             _liveMessages.Dequeue();
         }
+
+        messages = dropped;
 
         bytes = (long)CountUnacknowledged(_ackedOffset, boundary);
         skippedUnsent = boundary > _sentOffset ? boundary - _sentOffset : 0;
@@ -375,6 +384,12 @@ internal sealed class SendHalf : IDisposable
         {
             _liveMessages.Dequeue();
         }
+    }
+
+    private bool IsAnyLost(ulong start, ulong end)
+    {
+        int index = _lost.FirstEndingAfter(start);
+        return index < _lost.Count && _lost.StartAt(index) < end;
     }
 
     private ulong CountUnacknowledged(ulong start, ulong end)
