@@ -13,10 +13,10 @@ namespace Stt.Protocol.Streams;
 /// <para>
 /// Not thread-safe: the session serialises every call. The session feeds it decoded DATA
 /// (<see cref="OnData"/>), STREAM_CONTROL (<see cref="OnResetStream"/>, <see cref="OnStopSending"/>,
-/// <see cref="OnMaxStreamData"/>) and CONTROL messages (<see cref="OnMaxData"/>, <see cref="OnMaxStreams"/>);
-/// it fills DATA frames with <see cref="TryGetNextData"/> and control frames with <see cref="TryGetPendingControl"/>,
-/// and reports each sent frame's fate with <see cref="OnDataAcked"/>, <see cref="OnDataLost"/> and
-/// <see cref="OnControlLost"/>. The application side opens, writes, reads, finishes and resets streams and drains
+/// <see cref="OnMaxStreamData"/>, <see cref="OnDiscard"/>) and CONTROL messages (<see cref="OnMaxData"/>,
+/// <see cref="OnMaxStreams"/>); it fills DATA frames with <see cref="TryGetNextData"/> and control frames with
+/// <see cref="TryGetPendingControl"/>, and reports each sent frame's fate with <see cref="OnDataAcked"/>,
+/// <see cref="OnDataLost"/>, <see cref="OnControlAcked"/> and <see cref="OnControlLost"/>. The application side opens, writes, reads, finishes and resets streams and drains
 /// <see cref="TryDequeueEvent"/>.
 /// </para>
 /// <para>
