@@ -208,6 +208,12 @@ public static class ControlMessageWriter
     public static int WriteMaxStreamData(Span<byte> destination, ulong maximum) =>
         WriteSingleValue(destination, (byte)StreamControlMessageKind.MaxStreamData, maximum);
 
+    /// <summary>Writes DISCARD (a STREAM_CONTROL message): the message boundary below which the receiver skips every byte.</summary>
+    /// <returns>Bytes written, or 0 when the message does not fit.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The value exceeds <see cref="Varint.MaxValue"/>.</exception>
+    public static int WriteDiscard(Span<byte> destination, ulong offset) =>
+        WriteSingleValue(destination, (byte)StreamControlMessageKind.Discard, offset);
+
     private static int WriteSingleValue(Span<byte> destination, byte kind, ulong value)
     {
         int size = 1 + Varint.GetEncodedLength(value);

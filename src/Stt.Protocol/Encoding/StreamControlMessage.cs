@@ -30,6 +30,9 @@ public readonly struct StreamControlMessage
     /// <summary>The highest stream offset the peer may send, carried by MAX_STREAM_DATA.</summary>
     public ulong Value => Kind == StreamControlMessageKind.MaxStreamData ? _first : 0;
 
+    /// <summary>The message boundary carried by DISCARD: the receiver skips every byte of the stream below it.</summary>
+    public ulong Offset => Kind == StreamControlMessageKind.Discard ? _first : 0;
+
     internal static StreamControlMessage ResetStream(ulong applicationErrorCode, ulong finalSize) =>
         new(StreamControlMessageKind.ResetStream, applicationErrorCode, finalSize);
 
@@ -38,4 +41,7 @@ public readonly struct StreamControlMessage
 
     internal static StreamControlMessage MaxStreamData(ulong maximum) =>
         new(StreamControlMessageKind.MaxStreamData, maximum, 0);
+
+    internal static StreamControlMessage Discard(ulong offset) =>
+        new(StreamControlMessageKind.Discard, offset, 0);
 }

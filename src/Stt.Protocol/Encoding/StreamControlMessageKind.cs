@@ -11,4 +11,7 @@ public enum StreamControlMessageKind : byte
 
     /// <summary>MAX_STREAM_DATA: highest stream offset the peer may send on the stream.</summary>
     MaxStreamData = 0x03,
+
+    /// <summary>DISCARD: a message boundary below which the sender will send no byte (again); the receiver skips to it.</summary>
+    Discard = 0x04,
 }

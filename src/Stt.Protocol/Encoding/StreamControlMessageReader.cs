@@ -14,6 +14,9 @@ namespace Stt.Protocol.Encoding;
 // +------+--------------+
 // | 0x03 | maximum (vi) |  MAX_STREAM_DATA
 // +------+--------------+
+// +------+-------------+
+// | 0x04 | offset (vi) |  DISCARD
+// +------+-------------+
 
 /// <summary>Reads the messages of a decrypted STREAM_CONTROL frame body (docs/protocol.md, section 10).</summary>
 /// <remarks>
@@ -71,6 +74,9 @@ public ref struct StreamControlMessageReader
                 break;
             case StreamControlMessageKind.MaxStreamData:
                 message = StreamControlMessage.MaxStreamData(MessageFieldReader.ReadVarint(ref source));
+                break;
+            case StreamControlMessageKind.Discard:
+                message = StreamControlMessage.Discard(MessageFieldReader.ReadVarint(ref source));
                 break;
             default:
                 ProtocolViolationException.Throw(ProtocolErrorCode.ProtocolViolation, "Unknown STREAM_CONTROL message kind.");

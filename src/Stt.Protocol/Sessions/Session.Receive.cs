@@ -187,6 +187,9 @@ public sealed partial class Session
                 case StreamControlMessageKind.StopSending:
                     _streams!.OnStopSending(streamId, message.ApplicationErrorCode);
                     break;
+                case StreamControlMessageKind.Discard:
+                    _streams!.OnDiscard(streamId, message.Offset);
+                    break;
                 default:
                     _streams!.OnMaxStreamData(streamId, message.Value);
                     break;

@@ -20,9 +20,22 @@ public sealed partial class Session
             _acks!.OnAckAcknowledged(payload.AckLargest);
         }
 
-        if (payload.Kind == SentPayloadKind.Data && State == SessionState.Active)
+        if (State != SessionState.Active)
         {
-            _streams!.OnDataAcked(payload.StreamId, payload.Offset, payload.Length, payload.Fin);
+            return;
+        }
+
+        switch (payload.Kind)
+        {
+            case SentPayloadKind.Data:
+                _streams!.OnDataAcked(payload.StreamId, payload.Offset, payload.Length, payload.Fin);
+                break;
+            case SentPayloadKind.StreamControl:
+                StreamControlItem item = payload.Control;
+                _streams!.OnControlAcked(item);
+                break;
+            default:
+                break;
         }
     }
 

@@ -185,6 +185,7 @@ public sealed partial class Session
             StreamControlKind.MaxStreams => ControlMessageWriter.WriteMaxStreams(plaintext, item.Value),
             StreamControlKind.MaxStreamData => ControlMessageWriter.WriteMaxStreamData(plaintext, item.Value),
             StreamControlKind.ResetStream => ControlMessageWriter.WriteResetStream(plaintext, item.ErrorCode, item.Value),
+            StreamControlKind.Discard => ControlMessageWriter.WriteDiscard(plaintext, item.Value),
             _ => ControlMessageWriter.WriteStopSending(plaintext, item.ErrorCode),
         };
         if (length == 0)

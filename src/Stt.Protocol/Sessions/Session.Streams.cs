@@ -11,6 +11,13 @@ public sealed partial class Session
     /// <exception cref="InvalidOperationException">The session is not active.</exception>
     public bool TryOpenStream(out int streamId) => ActiveStreams.TryOpenStream(out streamId);
 
+    /// <summary>Opens a new stream whose messages are dropped, not retransmitted, once older than <paramref name="deadline"/> (for media).</summary>
+    /// <remarks>See <see cref="StreamManager.TryOpenLiveStream"/>; the session's clock dates the messages.</remarks>
+    /// <returns>False when the peer's MAX_STREAMS limit is reached, as for <see cref="TryOpenStream"/>.</returns>
+    /// <exception cref="InvalidOperationException">The session is not active.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The deadline is not positive.</exception>
+    public bool TryOpenLiveStream(out int streamId, TimeSpan deadline) => ActiveStreams.TryOpenLiveStream(out streamId, deadline);
+
     /// <summary>Queues one message on a stream (its length, then its bytes), all or nothing.</summary>
     /// <returns><see cref="StreamWriteStatus.BufferFull"/> when it does not fit now; a <see cref="StreamEventKind.Writable"/> event follows.</returns>
     public StreamWriteStatus WriteMessage(int streamId, ReadOnlySpan<byte> message)

@@ -105,7 +105,10 @@ public sealed partial class Session : IDisposable
         _opener?.Epoch ?? 0,
         _sent?.Rtt.SmoothedRtt ?? _options.Recovery.InitialRtt,
         _congestion?.CongestionWindow ?? _options.Congestion.InitialWindow,
-        _congestion?.BytesInFlight ?? 0);
+        _congestion?.BytesInFlight ?? 0,
+        _streams?.MessagesDiscarded ?? 0,
+        _streams?.BytesDiscarded ?? 0,
+        _streams?.BytesSkipped ?? 0);
 
     /// <summary>Closes the session: sends CLOSE with <paramref name="code"/>, then drains for three probe timeouts.</summary>
     /// <remarks>During the handshake, or once closed, the session moves straight to <see cref="SessionState.Closed"/>.</remarks>
@@ -200,7 +203,7 @@ public sealed partial class Session : IDisposable
 
         _acks = new AckTracker(_options.Recovery, _time);
         _sent = new SentFrameTracker<SentPayload>(_options.Recovery, _time);
-        _streams = new StreamManager(Role, _options.Streams);
+        _streams = new StreamManager(Role, _options.Streams, _time);
         _congestion = new NewRenoCongestionController(_options.Congestion, _time);
         _pacer = new Pacer(_options.Congestion, _time);
         long now = _time.GetTimestamp();

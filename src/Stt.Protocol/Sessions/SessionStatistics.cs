@@ -17,6 +17,9 @@ namespace Stt.Protocol.Sessions;
 /// <param name="SmoothedRtt">Smoothed round-trip time.</param>
 /// <param name="CongestionWindow">Bytes the congestion controller lets be in flight.</param>
 /// <param name="BytesInFlight">Bytes of ack-eliciting frames sent and not yet acknowledged or lost.</param>
+/// <param name="MessagesDiscarded">Messages this side gave up on its live streams for being past their deadline.</param>
+/// <param name="BytesDiscarded">Unacknowledged bytes of those messages.</param>
+/// <param name="BytesSkipped">Stream bytes the peer's DISCARD messages made this side skip.</param>
 public readonly record struct SessionStatistics(
     long BytesSent,
     long BytesReceived,
@@ -33,4 +36,7 @@ public readonly record struct SessionStatistics(
     ulong ReceiveKeyEpoch,
     TimeSpan SmoothedRtt,
     long CongestionWindow,
-    long BytesInFlight);
+    long BytesInFlight,
+    long MessagesDiscarded,
+    long BytesDiscarded,
+    long BytesSkipped);

@@ -8,7 +8,7 @@ namespace Stt.Protocol.Streams;
 /// </remarks>
 /// <param name="Kind">The message.</param>
 /// <param name="StreamId">The target stream for the STREAM_CONTROL kinds; 0 for <see cref="StreamControlKind.MaxData"/> and <see cref="StreamControlKind.MaxStreams"/>.</param>
-/// <param name="Value">The maximum for the MAX kinds; the final size for <see cref="StreamControlKind.ResetStream"/>; 0 for <see cref="StreamControlKind.StopSending"/>.</param>
+/// <param name="Value">The maximum for the MAX kinds; the final size for <see cref="StreamControlKind.ResetStream"/>; the skip offset for <see cref="StreamControlKind.Discard"/>; 0 for <see cref="StreamControlKind.StopSending"/>.</param>
 /// <param name="ErrorCode">The application error code for <see cref="StreamControlKind.ResetStream"/> and <see cref="StreamControlKind.StopSending"/>; otherwise 0.</param>
 public readonly record struct StreamControlItem(StreamControlKind Kind, int StreamId, ulong Value, ulong ErrorCode)
 {
@@ -29,4 +29,8 @@ public readonly record struct StreamControlItem(StreamControlKind Kind, int Stre
     /// <summary>A STOP_SENDING message.</summary>
     public static StreamControlItem StopSending(int streamId, ulong errorCode) =>
         new(StreamControlKind.StopSending, streamId, 0, errorCode);
+
+    /// <summary>A DISCARD message: the peer skips every byte of the stream below <paramref name="offset"/>.</summary>
+    public static StreamControlItem Discard(int streamId, ulong offset) =>
+        new(StreamControlKind.Discard, streamId, offset, 0);
 }

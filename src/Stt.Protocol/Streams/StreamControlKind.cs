@@ -21,4 +21,10 @@ public enum StreamControlKind
 
     /// <summary>STOP_SENDING in a STREAM_CONTROL frame (section 10). <see cref="StreamControlItem.ErrorCode"/> is the application error code.</summary>
     StopSending,
+
+    /// <summary>
+    /// DISCARD in a STREAM_CONTROL frame (section 10), sent on a live stream. <see cref="StreamControlItem.Value"/> is the
+    /// message boundary below which the peer skips every byte.
+    /// </summary>
+    Discard,
 }

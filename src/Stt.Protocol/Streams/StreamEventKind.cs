@@ -26,4 +26,11 @@ public enum StreamEventKind
     /// <see cref="StreamEvent.StreamId"/> is 0.
     /// </summary>
     StreamsAvailable,
+
+    /// <summary>
+    /// The peer sent DISCARD: it gave up messages of a live stream and reading resumes at the next whole message after
+    /// them (docs/protocol.md, section 11). Coalesced like <see cref="Readable"/>; <see cref="StreamManager.BytesSkipped"/>
+    /// counts the bytes skipped.
+    /// </summary>
+    Skipped,
 }

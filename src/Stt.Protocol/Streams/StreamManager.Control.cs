@@ -32,13 +32,25 @@ public sealed partial class StreamManager
     /// <summary>The MAX_STREAMS this side has granted the peer.</summary>
     public ulong PeerStreamLimit => _peerStreamLimit;
 
-    /// <summary>Takes the next control message to send: RESET_STREAM and STOP_SENDING first, then MAX_DATA, MAX_STREAMS, MAX_STREAM_DATA.</summary>
-    /// <remarks>Keep the item with the frame that carries it and pass it to <see cref="OnControlLost"/> if that frame is lost.</remarks>
+    /// <summary>Takes the next control message to send: RESET_STREAM, STOP_SENDING and DISCARD first, then MAX_DATA, MAX_STREAMS, MAX_STREAM_DATA.</summary>
+    /// <remarks>
+    /// Keep the item with the frame that carries it and pass it to <see cref="OnControlLost"/> if that frame is lost, or
+    /// to <see cref="OnControlAcked"/> once it is acknowledged. Gives up expired messages of live streams first
+    /// (<see cref="TryOpenLiveStream"/>), so the DISCARD that follows goes out ahead of newer data.
+    /// </remarks>
     public bool TryGetPendingControl(out StreamControlItem item)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ExpireLiveStreams();
         while (_controlQueue.TryDequeue(out item))
         {
+            if (item.Kind == StreamControlKind.Discard && _streams.TryGetValue(item.StreamId, out StreamEntry? live))
+            {
+                // One DISCARD per stream waits in the queue; it carries the latest offset when it leaves.
+                live.Send.DiscardQueued = false;
+                item = StreamControlItem.Discard(item.StreamId, live.Send.DiscardOffset);
+            }
+
             if (IsStillRelevant(item))
             {
                 if (_streams.TryGetValue(item.StreamId, out StreamEntry? entry))
@@ -82,7 +94,7 @@ public sealed partial class StreamManager
     /// <summary>Loss recovery: the frame that carried <paramref name="item"/> was declared lost.</summary>
     /// <remarks>
     /// RESET_STREAM is always sent again. STOP_SENDING is sent again while the peer's final size is still unknown.
-    /// A MAX value is sent again only if it is still the current one (a newer one supersedes it) and still needed.
+    /// DISCARD and the MAX values are sent again only if still the latest (a newer one supersedes them) and still needed.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The item's kind is not defined.</exception>
     public void OnControlLost(in StreamControlItem item)
@@ -113,8 +125,28 @@ public sealed partial class StreamManager
                 }
 
                 break;
+            case StreamControlKind.Discard:
+                if (IsStillRelevant(item) && !_streams[item.StreamId].Send.DiscardQueued)
+                {
+                    _streams[item.StreamId].Send.DiscardQueued = true;
+                    _controlQueue.Enqueue(item);
+                }
+
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(item), item.Kind, "Unknown control kind.");
+        }
+    }
+
+    /// <summary>Loss recovery: the frame that carried <paramref name="item"/> was acknowledged.</summary>
+    /// <remarks>Only DISCARD needs this: a live stream's direction finishes once the peer has its latest DISCARD.</remarks>
+    public void OnControlAcked(in StreamControlItem item)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (item.Kind == StreamControlKind.Discard && _streams.TryGetValue(item.StreamId, out StreamEntry? entry))
+        {
+            entry.Send.OnDiscardAcked(item.Value);
+            TryClose(entry);
         }
     }
 
@@ -130,11 +162,17 @@ public sealed partial class StreamManager
     }
 
     /// <summary>A RESET_STREAM always matters (the peer needs the final size); a STOP_SENDING only until the final size arrives.</summary>
-    private bool IsStillRelevant(in StreamControlItem item) =>
-        item.Kind != StreamControlKind.StopSending ||
-        (_streams.TryGetValue(item.StreamId, out StreamEntry? entry) &&
-         entry.Receive.Phase == ReceivePhase.Stopped &&
-         !entry.Receive.FinalKnown);
+    /// <remarks>A DISCARD matters while it is the latest of its stream, unacknowledged, and the stream was not reset since.</remarks>
+    private bool IsStillRelevant(in StreamControlItem item) => item.Kind switch
+    {
+        StreamControlKind.StopSending =>
+            _streams.TryGetValue(item.StreamId, out StreamEntry? entry) &&
+            entry.Receive.Phase == ReceivePhase.Stopped &&
+            !entry.Receive.FinalKnown,
+        StreamControlKind.Discard =>
+            _streams.TryGetValue(item.StreamId, out StreamEntry? entry) && entry.Send.IsDiscardPending(item.Value),
+        _ => true,
+    };
 
     private void QueueMaxStreamData(StreamEntry entry)
     {

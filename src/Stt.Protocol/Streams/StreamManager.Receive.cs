@@ -173,6 +173,8 @@ public sealed partial class StreamManager
             ThrowInvalidState(streamId, "a message is partly read; continue with ReadMessage.");
         }
 
+        ApplySkipIfBlocked(entry, wholeMessages: false);
+
         if (receive.Buffer.Available > 0)
         {
             bytesRead = receive.Buffer.Read(destination);
@@ -223,6 +225,11 @@ public sealed partial class StreamManager
 
         ReceiveHalf receive = entry.Receive;
         ReceiveBuffer buffer = receive.Buffer;
+        if (ApplySkipIfBlocked(entry, wholeMessages: true) && receive.Phase != ReceivePhase.Receiving)
+        {
+            return StreamReadStatus.EndOfStream;
+        }
+
         if (!receive.HasPartialMessage)
         {
             int available = buffer.Available;
@@ -269,7 +276,7 @@ public sealed partial class StreamManager
             }
 
             Credit(entry, (ulong)prefixLength);
-            receive.Message.Begin(bodyLength);
+            receive.Message.Begin(bodyLength, buffer.ReadOffset - (ulong)prefixLength, buffer.ReadOffset + (ulong)bodyLength);
         }
 
         MessageAssembler message = receive.Message;

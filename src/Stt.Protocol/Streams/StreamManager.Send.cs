@@ -28,7 +28,10 @@ public sealed partial class StreamManager
     /// <see cref="StreamWriteStatus.BufferFull"/> when none was; <see cref="StreamWriteStatus.Aborted"/> when the peer
     /// stopped the stream. After a short write a <see cref="StreamEventKind.Writable"/> event follows when space frees.
     /// </returns>
-    /// <exception cref="InvalidOperationException">The stream is closed, finished or reset by this side.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The stream is closed, finished or reset by this side, or it is live and the bytes are not the rest of a message
+    /// body started with <see cref="BeginMessage"/>.
+    /// </exception>
     /// <exception cref="ArgumentException">The stream was never opened.</exception>
     public StreamWriteStatus Write(int streamId, ReadOnlySpan<byte> data, out int bytesWritten)
     {
@@ -39,6 +42,11 @@ public sealed partial class StreamManager
         }
 
         SendHalf send = entry.Send;
+        if (send.IsLive && data.Length > send.MessageRemaining)
+        {
+            ThrowInvalidState(streamId, "a live stream carries whole messages only; Write is for the body of a message started with BeginMessage.");
+        }
+
         bytesWritten = send.Append(data);
         send.MessageRemaining -= Math.Min(send.MessageRemaining, bytesWritten);
         if (bytesWritten > 0)
@@ -98,8 +106,10 @@ public sealed partial class StreamManager
 
         Span<byte> prefix = stackalloc byte[Varint.MaxLength];
         Varint.Write(prefix, (ulong)message.Length);
+        ulong start = send.WriteOffset;
         send.Append(prefix[..prefixLength]);
         send.Append(message);
+        RecordLiveMessage(send, start);
         ScheduleSend(entry);
         return StreamWriteStatus.Success;
     }
@@ -139,8 +149,10 @@ public sealed partial class StreamManager
             return StreamWriteStatus.BufferFull;
         }
 
+        ulong start = send.WriteOffset;
         send.Append(prefix[..prefixLength]);
         send.MessageRemaining = length;
+        RecordLiveMessage(send, start);
         ScheduleSend(entry);
         return StreamWriteStatus.Success;
     }
@@ -232,6 +244,16 @@ public sealed partial class StreamManager
                 continue;
             }
 
+            if (entry.Send.IsLive)
+            {
+                ExpireLive(entry, _time.GetTimestamp());
+                if (!entry.Send.HasLost)
+                {
+                    ScheduleSend(entry);
+                    continue;
+                }
+            }
+
             bool taken = entry.Send.TryTakeLost(entry.Id, payload, out chunk);
             ScheduleRetransmit(entry);
             if (taken)
@@ -249,6 +271,16 @@ public sealed partial class StreamManager
             {
                 // Nothing left, or blocked by its own MAX_STREAM_DATA: OnMaxStreamData and Write requeue it.
                 continue;
+            }
+
+            if (entry.Send.IsLive)
+            {
+                ExpireLive(entry, _time.GetTimestamp());
+                sessionCredit = _sessionSendLimit - _sessionSent;
+                if (!entry.Send.HasSendableNew)
+                {
+                    continue;
+                }
             }
 
             if (entry.Send.TryTakeNew(entry.Id, payload, sessionCredit, out chunk))

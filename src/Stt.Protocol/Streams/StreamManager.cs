@@ -13,10 +13,10 @@ namespace Stt.Protocol.Streams;
 /// <para>
 /// Not thread-safe: the session serialises every call. The session feeds it decoded DATA
 /// (<see cref="OnData"/>), STREAM_CONTROL (<see cref="OnResetStream"/>, <see cref="OnStopSending"/>,
-/// <see cref="OnMaxStreamData"/>) and CONTROL messages (<see cref="OnMaxData"/>, <see cref="OnMaxStreams"/>);
-/// it fills DATA frames with <see cref="TryGetNextData"/> and control frames with <see cref="TryGetPendingControl"/>,
-/// and reports each sent frame's fate with <see cref="OnDataAcked"/>, <see cref="OnDataLost"/> and
-/// <see cref="OnControlLost"/>. The application side opens, writes, reads, finishes and resets streams and drains
+/// <see cref="OnMaxStreamData"/>, <see cref="OnDiscard"/>) and CONTROL messages (<see cref="OnMaxData"/>,
+/// <see cref="OnMaxStreams"/>); it fills DATA frames with <see cref="TryGetNextData"/> and control frames with
+/// <see cref="TryGetPendingControl"/>, and reports each sent frame's fate with <see cref="OnDataAcked"/>,
+/// <see cref="OnDataLost"/>, <see cref="OnControlAcked"/> and <see cref="OnControlLost"/>. The application side opens, writes, reads, finishes and resets streams and drains
 /// <see cref="TryDequeueEvent"/>.
 /// </para>
 /// <para>
@@ -41,6 +41,8 @@ public sealed partial class StreamManager : IDisposable
     private const int ResponderStreamCapacity = 32_767;
 
     private readonly StreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly List<StreamEntry> _liveStreams = [];
     private readonly Dictionary<int, StreamEntry> _streams = [];
     private readonly Queue<StreamEvent> _events = new();
     private readonly ulong _localStreamCapacity;
@@ -55,8 +57,12 @@ public sealed partial class StreamManager : IDisposable
     /// <summary>Creates the stream layer of a session.</summary>
     /// <param name="role">This side's role: it fixes the parity of the stream IDs this side opens.</param>
     /// <param name="options">Limits and windows; <see cref="StreamOptions.Default"/> when null.</param>
+    /// <param name="timeProvider">
+    /// The clock that dates messages on live streams (<see cref="TryOpenLiveStream"/>); <see cref="TimeProvider.System"/>
+    /// when null. The session passes its own.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (<see cref="StreamOptions.Validate"/>).</exception>
-    public StreamManager(SessionRole role, StreamOptions? options = null)
+    public StreamManager(SessionRole role, StreamOptions? options = null, TimeProvider? timeProvider = null)
     {
         if (!Enum.IsDefined(role))
         {
@@ -65,6 +71,7 @@ public sealed partial class StreamManager : IDisposable
 
         _options = options ?? StreamOptions.Default;
         _options.Validate();
+        _time = timeProvider ?? TimeProvider.System;
         Role = role;
         _localStreamCapacity = (ulong)(role == SessionRole.Initiator ? InitiatorStreamCapacity : ResponderStreamCapacity);
         _peerStreamCapacity = (ulong)(role == SessionRole.Initiator ? ResponderStreamCapacity : InitiatorStreamCapacity);
@@ -120,19 +127,33 @@ public sealed partial class StreamManager : IDisposable
     /// <see cref="StreamEventKind.StreamsAvailable"/> event follows if the peer raises its limit.
     /// </returns>
     /// <remarks>The stream starts in <see cref="StreamState.Created"/>; the peer learns of it from the first frame that names it.</remarks>
-    public bool TryOpenStream(out int streamId)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!CanOpenStream)
-        {
-            _openBlocked = true;
-            streamId = 0;
-            return false;
-        }
+    public bool TryOpenStream(out int streamId) => TryOpenLocal(out streamId, liveDeadline: 0);
 
-        streamId = IdOf(_nextLocalIndex++);
-        CreateStream(streamId, isLocal: true, StreamState.Created);
-        return true;
+    /// <summary>Opens the next local stream in live mode: messages older than <paramref name="deadline"/> are dropped rather than retransmitted.</summary>
+    /// <param name="streamId">The new stream's ID, as for <see cref="TryOpenStream"/>.</param>
+    /// <param name="deadline">How long after <see cref="WriteMessage"/> (or <see cref="BeginMessage"/>) a message is still worth sending.</param>
+    /// <returns>False when no stream can be opened now, as for <see cref="TryOpenStream"/>.</returns>
+    /// <remarks>
+    /// <para>
+    /// Live mode (docs/protocol.md, section 11) is for media: when loss recovery finds a lost byte of a message written
+    /// <paramref name="deadline"/> or more ago, or such a message was never sent at all, the manager gives up that
+    /// message and every older one, frees their buffer space, and queues a DISCARD telling the peer to skip to the next
+    /// message boundary. The peer, whatever its own mode, resumes at a whole message and sees a
+    /// <see cref="StreamEventKind.Skipped"/> event. <see cref="MessagesDiscarded"/> and <see cref="BytesDiscarded"/> count
+    /// what was given up.
+    /// </para>
+    /// <para>
+    /// Only this side's direction is live. It carries whole messages only: <see cref="Write"/> is accepted only for the
+    /// body of a message started with <see cref="BeginMessage"/>. A message still being written is never dropped, so keep
+    /// messages short next to the deadline.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The deadline is not positive.</exception>
+    public bool TryOpenLiveStream(out int streamId, TimeSpan deadline)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(deadline, TimeSpan.Zero);
+        long timestampUnits = Math.Max(1, (long)Math.Ceiling(deadline.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond));
+        return TryOpenLocal(out streamId, timestampUnits);
     }
 
     /// <summary>The state of a stream; <see cref="StreamState.Closed"/> once it has left the tables.</summary>
@@ -184,6 +205,9 @@ public sealed partial class StreamManager : IDisposable
                 case StreamEventKind.Writable:
                     entry.WritableQueued = false;
                     break;
+                case StreamEventKind.Skipped:
+                    entry.SkippedQueued = false;
+                    break;
                 case StreamEventKind.Stopped:
                     // The application now knows its send direction is gone; the stream may close.
                     entry.Send.AbortObserved = true;
@@ -213,6 +237,7 @@ public sealed partial class StreamManager : IDisposable
         }
 
         _streams.Clear();
+        _liveStreams.Clear();
         _sendQueue.Clear();
         _retransmitQueue.Clear();
         _maxStreamDataQueue.Clear();
@@ -228,13 +253,33 @@ public sealed partial class StreamManager : IDisposable
 
     private int PeerIdOf(ulong peerIndex) => (int)((2 * peerIndex) + (Role == SessionRole.Initiator ? 2UL : 1UL));
 
-    private StreamEntry CreateStream(int streamId, bool isLocal, StreamState state)
+    private bool TryOpenLocal(out int streamId, long liveDeadline)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!CanOpenStream)
+        {
+            _openBlocked = true;
+            streamId = 0;
+            return false;
+        }
+
+        streamId = IdOf(_nextLocalIndex++);
+        StreamEntry entry = CreateStream(streamId, isLocal: true, StreamState.Created, liveDeadline);
+        if (entry.Send.IsLive)
+        {
+            _liveStreams.Add(entry);
+        }
+
+        return true;
+    }
+
+    private StreamEntry CreateStream(int streamId, bool isLocal, StreamState state, long liveDeadline = 0)
     {
         var entry = new StreamEntry(
             streamId,
             isLocal,
             state,
-            new SendHalf(_options.SendBufferLimit, StreamOptions.InitialStreamWindow),
+            new SendHalf(_options.SendBufferLimit, StreamOptions.InitialStreamWindow, liveDeadline),
             new ReceiveHalf(_options.StreamReceiveWindow, (ulong)_options.StreamReceiveWindow));
         _streams.Add(streamId, entry);
         if (_options.StreamReceiveWindow > StreamOptions.InitialStreamWindow)
@@ -369,6 +414,11 @@ public sealed partial class StreamManager : IDisposable
         entry.Removed = true;
         entry.State = StreamState.Closed;
         _streams.Remove(entry.Id);
+        if (entry.Send.IsLive)
+        {
+            _liveStreams.Remove(entry);
+        }
+
         entry.Dispose();
         _events.Enqueue(new StreamEvent(StreamEventKind.Closed, entry.Id));
         if (!entry.IsLocal)

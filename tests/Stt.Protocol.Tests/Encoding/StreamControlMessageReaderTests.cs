@@ -12,6 +12,8 @@ public sealed class StreamControlMessageReaderTests
         { "RESET_STREAM, wide fields", "01C00000004000000080040000" },
         { "STOP_SENDING", "0280004000" },
         { "MAX_STREAM_DATA", "0380040000" },
+        { "DISCARD", "0480010000" },
+        { "DISCARD, wide offset", "04C000000100000000" },
     };
 
     [Theory]
@@ -63,6 +65,33 @@ public sealed class StreamControlMessageReaderTests
         Assert.Equal(0UL, message.ApplicationErrorCode);
     }
 
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(65_536UL)]
+    [InlineData(Varint.MaxValue)]
+    public void TryRead_Discard_RoundTrips(ulong offset)
+    {
+        byte[] buffer = new byte[ControlMessageWriter.MaxSingleValueMessageSize];
+        int written = ControlMessageWriter.WriteDiscard(buffer, offset);
+
+        StreamControlMessage message = ReadSingle(buffer[..written]);
+
+        Assert.Equal(1 + Varint.GetEncodedLength(offset), written);
+        Assert.Equal(StreamControlMessageKind.Discard, message.Kind);
+        Assert.Equal(offset, message.Offset);
+        Assert.Equal(0UL, message.Value);
+        Assert.Equal(0UL, message.FinalSize);
+    }
+
+    [Fact]
+    public void WriteDiscard_DestinationTooSmall_WritesNothing()
+    {
+        byte[] buffer = new byte[4];
+
+        Assert.Equal(0, ControlMessageWriter.WriteDiscard(buffer, 1UL << 20));
+        Assert.Equal(5, ControlMessageWriter.WriteDiscard(new byte[5], 1UL << 20));
+    }
+
     [Fact]
     public void TryRead_SeveralMessages_ReadsThemInOrder()
     {
@@ -103,6 +132,8 @@ public sealed class StreamControlMessageReaderTests
     [InlineData("")]
     [InlineData("00")]
     [InlineData("04")]
+    [InlineData("05")]
+    [InlineData("044001")]
     [InlineData("FF")]
     [InlineData("020000")]
     [InlineData("024005")]
@@ -116,7 +147,7 @@ public sealed class StreamControlMessageReaderTests
     [Fact]
     public void TryRead_AnyBytes_ThrowsProtocolViolationOrReadsCanonicalMessages()
     {
-        Gen.Byte[0, 4].SelectMany(kind => Gen.Byte.Array[0, 20].Select(rest => (byte[])[kind, .. rest])).Sample(bytes =>
+        Gen.Byte[0, 5].SelectMany(kind => Gen.Byte.Array[0, 20].Select(rest => (byte[])[kind, .. rest])).Sample(bytes =>
         {
             byte[] reencoded = new byte[bytes.Length + ControlMessageWriter.MaxResetStreamSize];
             int length = 0;
@@ -129,6 +160,7 @@ public sealed class StreamControlMessageReaderTests
                     {
                         StreamControlMessageKind.ResetStream => ControlMessageWriter.WriteResetStream(reencoded.AsSpan(length), message.ApplicationErrorCode, message.FinalSize),
                         StreamControlMessageKind.StopSending => ControlMessageWriter.WriteStopSending(reencoded.AsSpan(length), message.ApplicationErrorCode),
+                        StreamControlMessageKind.Discard => ControlMessageWriter.WriteDiscard(reencoded.AsSpan(length), message.Offset),
                         _ => ControlMessageWriter.WriteMaxStreamData(reencoded.AsSpan(length), message.Value),
                     };
                 }

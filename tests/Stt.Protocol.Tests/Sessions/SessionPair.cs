@@ -64,8 +64,13 @@ public sealed class SessionPair : IDisposable
     public TimeSpan Elapsed => Time.GetUtcNow() - _start;
 
     /// <summary>Pumps until <paramref name="done"/> holds, or the turn or virtual-time budget runs out.</summary>
+    /// <param name="done">The goal.</param>
+    /// <param name="turn">Called once per turn, before frames move.</param>
+    /// <param name="maxVirtualTime">Budget of virtual time; 5 minutes when null.</param>
+    /// <param name="maxTurns">Budget of turns.</param>
+    /// <param name="maxStep">The longest single clock advance, for tests whose turn acts on a schedule; unbounded when null.</param>
     /// <returns>Whether <paramref name="done"/> held.</returns>
-    public bool Run(Func<bool> done, Action? turn = null, TimeSpan? maxVirtualTime = null, int maxTurns = 2_000_000)
+    public bool Run(Func<bool> done, Action? turn = null, TimeSpan? maxVirtualTime = null, int maxTurns = 2_000_000, TimeSpan? maxStep = null)
     {
         TimeSpan limit = Elapsed + (maxVirtualTime ?? TimeSpan.FromMinutes(5));
         for (int i = 0; i < maxTurns && Elapsed <= limit; i++)
@@ -81,7 +86,7 @@ public sealed class SessionPair : IDisposable
 
             if (!moved)
             {
-                AdvanceToNextEvent();
+                AdvanceToNextEvent(maxStep ?? TimeSpan.MaxValue);
             }
         }
 
@@ -120,7 +125,7 @@ public sealed class SessionPair : IDisposable
         return sent;
     }
 
-    private void AdvanceToNextEvent()
+    private void AdvanceToNextEvent(TimeSpan maxStep)
     {
         long now = Time.GetTimestamp();
         long deadline = Math.Min(Initiator.GetNextDeadline(), Responder?.GetNextDeadline() ?? long.MaxValue);
@@ -142,6 +147,8 @@ public sealed class SessionPair : IDisposable
         {
             next = TimeSpan.FromSeconds(1);
         }
+
+        next = next < maxStep ? next : maxStep;
 
         Time.Advance(next > TimeSpan.Zero ? next : TimeSpan.FromTicks(1));
         if (Initiator.GetNextDeadline() <= Time.GetTimestamp())

@@ -93,6 +93,9 @@ internal static class StreamTestHelpers
             case StreamControlKind.StopSending:
                 receiver.OnStopSending(item.StreamId, item.ErrorCode);
                 break;
+            case StreamControlKind.Discard:
+                receiver.OnDiscard(item.StreamId, item.Value);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(item));
         }
@@ -108,6 +111,7 @@ internal static class StreamTestHelpers
             while (from.TryGetPendingControl(out StreamControlItem item))
             {
                 Apply(to, item);
+                from.OnControlAcked(item);
                 progress = true;
             }
 

@@ -28,9 +28,20 @@ internal sealed class MessageAssembler : IDisposable
 
     public int Received => _received;
 
-    public void Begin(int length)
+    /// <summary>Stream offset of the message's length prefix: where a skip resumes counting from.</summary>
+    public ulong StartOffset { get; private set; }
+
+    /// <summary>Stream offset after the message's last byte: the next message boundary.</summary>
+    public ulong EndOffset { get; private set; }
+
+    /// <param name="length">Body length.</param>
+    /// <param name="startOffset">Offset of the length prefix.</param>
+    /// <param name="endOffset">Offset after the body.</param>
+    public void Begin(int length, ulong startOffset, ulong endOffset)
     {
         Debug.Assert(!IsActive);
+        StartOffset = startOffset;
+        EndOffset = endOffset;
         _length = length;
         _received = 0;
         int chunkCount = Math.Max(1, (length + ChunkSize - 1) / ChunkSize);

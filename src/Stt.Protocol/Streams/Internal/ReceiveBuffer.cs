@@ -107,6 +107,38 @@ internal sealed class ReceiveBuffer : IDisposable
         Consume(count);
     }
 
+    /// <summary>Drops every byte below <paramref name="offset"/>, arrived or not, and reads on from there.</summary>
+    /// <remarks>
+    /// Bytes that arrive later below the offset are ignored like duplicates. The caller guarantees the offset lies within
+    /// the window (its flow-control limit), as for <see cref="Write"/>.
+    /// </remarks>
+    public void DiscardTo(ulong offset)
+    {
+        Debug.Assert(offset > _readOffset);
+        if (_data is not null)
+        {
+            _bufferedBytes -= CountReceived(_readOffset, Math.Min(offset, _highestWritten));
+        }
+
+        ulong firstSegment = _readOffset / SegmentPool.SegmentSize;
+        ulong keptSegment = offset / SegmentPool.SegmentSize;
+        for (ulong segment = firstSegment; segment < keptSegment && _data is not null; segment++)
+        {
+            ReturnSlot((int)(segment % (ulong)_slotCount));
+        }
+
+        _readOffset = offset;
+        if (_contiguousEnd < offset)
+        {
+            _contiguousEnd = offset;
+            _highestWritten = Math.Max(_highestWritten, offset);
+            if (_bits is not null)
+            {
+                AdvanceContiguousEnd();
+            }
+        }
+    }
+
     /// <summary>Drops every byte and releases all segments; nothing is stored afterwards.</summary>
     public void Dispose()
     {
@@ -135,6 +167,40 @@ internal sealed class ReceiveBuffer : IDisposable
         }
 
         return newlyMarked;
+    }
+
+    private long CountReceived(ulong start, ulong end)
+    {
+        long count = 0;
+        while (start < end)
+        {
+            int within = (int)(start % SegmentPool.SegmentSize);
+            int length = (int)Math.Min((ulong)(SegmentPool.SegmentSize - within), end - start);
+            if (_bits![SlotOf(start)] is { } bitmap)
+            {
+                count += CountMarked(bitmap, within, length);
+            }
+
+            start += (ulong)length;
+        }
+
+        return count;
+    }
+
+    private static int CountMarked(ulong[] bitmap, int start, int count)
+    {
+        int marked = 0;
+        int end = start + count;
+        while (start < end)
+        {
+            int bit = start & 63;
+            int bits = Math.Min(64 - bit, end - start);
+            ulong mask = (bits == 64 ? ulong.MaxValue : ((1UL << bits) - 1)) << bit;
+            marked += BitOperations.PopCount(mask & bitmap[start >> 6]);
+            start += bits;
+        }
+
+        return marked;
     }
 
     private void AdvanceContiguousEnd()

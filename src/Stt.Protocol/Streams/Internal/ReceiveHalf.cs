@@ -35,6 +35,9 @@ internal sealed class ReceiveHalf : IDisposable
 
     public ulong? ResetCode { get; set; }
 
+    /// <summary>The highest DISCARD offset the peer sent: reading jumps there once nothing whole is readable before it.</summary>
+    public ulong SkipTo { get; set; }
+
     /// <summary>Whether the application called StopSending; reads are refused from then on.</summary>
     public bool StopRequested { get; set; }
 

@@ -35,6 +35,8 @@ internal sealed class StreamEntry : IDisposable
 
     public bool WritableQueued { get; set; }
 
+    public bool SkippedQueued { get; set; }
+
     /// <summary>Free send-buffer bytes the application is waiting for; 0 when it is not waiting.</summary>
     public int WritableThreshold { get; set; }
 
