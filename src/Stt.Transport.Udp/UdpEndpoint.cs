@@ -39,6 +39,11 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
     private readonly ImpairedReceiver? _impairment;
     private readonly Task _receiveTask;
     private readonly Task _timerTask;
+    // Datagrams processed before the receive loop sends what they call for even though more are waiting: with the
+    // session's ACK after every 2 frames, a batch of up to 16 draws one ACK instead of 8 (docs/benchmarks.md, "UDP transport").
+    private const int MaxReceiveBatch = 16;
+
+    private UdpSession? _deferred;
     private int _halfOpen;
     private int _disposed;
 
