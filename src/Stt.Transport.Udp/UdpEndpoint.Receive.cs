@@ -22,16 +22,18 @@ public sealed partial class UdpEndpoint
         byte[] buffer = GC.AllocateUninitializedArray<byte>(DatagramBudget + 1, pinned: true);
         var source = new SocketAddress(_socket.AddressFamily);
         int batched = 0;
+        int batchedBytes = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             int received;
             try
             {
                 ValueTask<int> receive = _socket.ReceiveFromAsync(buffer, SocketFlags.None, source, cancellationToken);
-                if (!receive.IsCompleted || batched >= MaxReceiveBatch)
+                if (!receive.IsCompleted || batched >= MaxReceiveBatch || batchedBytes >= MaxReceiveBatchBytes)
                 {
                     // The socket ran dry (or the batch is full): answer what the batch asked for, one ACK for all of it.
                     batched = 0;
+                    batchedBytes = 0;
                     PumpDeferred();
                 }
 
@@ -70,6 +72,7 @@ public sealed partial class UdpEndpoint
             else
             {
                 batched++;
+                batchedBytes += received;
                 Deliver(datagram, source, defer: true);
             }
         }
