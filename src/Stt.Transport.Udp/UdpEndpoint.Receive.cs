@@ -21,12 +21,23 @@ public sealed partial class UdpEndpoint
         // One byte past the budget tells an oversized datagram from one that exactly fills it.
         byte[] buffer = GC.AllocateUninitializedArray<byte>(DatagramBudget + 1, pinned: true);
         var source = new SocketAddress(_socket.AddressFamily);
+        int batched = 0;
+        int batchedBytes = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             int received;
             try
             {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, source, cancellationToken).ConfigureAwait(false);
+                ValueTask<int> receive = _socket.ReceiveFromAsync(buffer, SocketFlags.None, source, cancellationToken);
+                if (!receive.IsCompleted || batched >= MaxReceiveBatch || batchedBytes >= MaxReceiveBatchBytes)
+                {
+                    // The socket ran dry (or the batch is full): answer what the batch asked for, one ACK for all of it.
+                    batched = 0;
+                    batchedBytes = 0;
+                    PumpDeferred();
+                }
+
+                received = await receive.ConfigureAwait(false);
             }
             catch (SocketException error) when (IsTransient(error.SocketErrorCode))
             {
@@ -60,8 +71,20 @@ public sealed partial class UdpEndpoint
             }
             else
             {
-                Deliver(datagram, source);
+                batched++;
+                batchedBytes += received;
+                Deliver(datagram, source, defer: true);
             }
+        }
+    }
+
+    /// <summary>Sends what the session whose datagrams the receive loop last batched owes, and wakes its waiters.</summary>
+    private void PumpDeferred()
+    {
+        if (_deferred is { } session)
+        {
+            _deferred = null;
+            session.Pump();
         }
     }
 
@@ -70,7 +93,11 @@ public sealed partial class UdpEndpoint
     /// frames, the session ID on every other frame (docs/protocol.md, sections 3 and 15.1). Unknown IDs cost one lookup
     /// and are dropped silently, except a HELLO or COOKIE_HELLO, which the handshake guard decides on.
     /// </summary>
-    internal void Deliver(Span<byte> datagram, SocketAddress source)
+    /// <param name="datagram">The datagram.</param>
+    /// <param name="source">Where it came from.</param>
+    /// <param name="defer">Only from the receive loop: leave a stream frame's ACK and wake-ups to
+    /// <see cref="PumpDeferred"/>, which runs once the socket has no datagram waiting.</param>
+    internal void Deliver(Span<byte> datagram, SocketAddress source, bool defer = false)
     {
         if (datagram.Length < FrameHeader.FixedSize + 1)
         {
@@ -107,7 +134,21 @@ public sealed partial class UdpEndpoint
 
                     break;
                 default:
-                    session.OnDatagram(datagram, source, datagram.Length);
+                    if (defer && type != (byte)FrameType.Handshake)
+                    {
+                        if (_deferred != session)
+                        {
+                            PumpDeferred();
+                            _deferred = session;
+                        }
+
+                        session.OnDatagram(datagram, source, datagram.Length, pump: false);
+                    }
+                    else
+                    {
+                        session.OnDatagram(datagram, source, datagram.Length);
+                    }
+
                     break;
             }
         }

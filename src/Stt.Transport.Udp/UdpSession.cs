@@ -168,7 +168,9 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
     /// <param name="datagram">The frame: the whole datagram, or the HELLO inside a repeated COOKIE_HELLO.</param>
     /// <param name="source">Where the datagram came from.</param>
     /// <param name="receivedLength">The whole datagram's length, credited to the amplification budget.</param>
-    internal void OnDatagram(Span<byte> datagram, SocketAddress source, int receivedLength)
+    /// <param name="pump">False when the receive loop calls <see cref="Pump"/> itself once its batch of datagrams ends;
+    /// ignored unless the session was and stays Active.</param>
+    internal void OnDatagram(Span<byte> datagram, SocketAddress source, int receivedLength, bool pump = true)
     {
         lock (_lock)
         {
@@ -193,6 +195,20 @@ public sealed partial class UdpSession : IAsyncDisposable, ITimerTarget
                 UdpMetrics.Dropped(DropReason.For(status));
             }
 
+            // Only the established, steady state is deferred: the pump is what notices the session become Active or
+            // close, and a CLOSE batched behind the frame that completed the handshake must not hide the success.
+            if (pump || !_wasActive || _session.State != SessionState.Active)
+            {
+                PumpLocked();
+            }
+        }
+    }
+
+    /// <summary>Sends what the session owes after a batch of <see cref="OnDatagram"/> calls, and wakes its waiters.</summary>
+    internal void Pump()
+    {
+        lock (_lock)
+        {
             PumpLocked();
         }
     }
