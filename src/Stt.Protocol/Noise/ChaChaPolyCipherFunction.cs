@@ -1,7 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-
 using Stt.Protocol.Interop;
 
 namespace Stt.Protocol.Noise;
@@ -16,52 +13,19 @@ internal sealed class ChaChaPolyCipherFunction : NoiseCipherFunction
 
     public override string Name => "ChaChaPoly";
 
-    public override void Encrypt(
-        ReadOnlySpan<byte> key, ulong nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext)
-    {
-        Debug.Assert(key.Length == KeySize);
-        ArgumentOutOfRangeException.ThrowIfLessThan(ciphertext.Length, plaintext.Length + TagSize, nameof(ciphertext));
-        Span<byte> nonceBytes = stackalloc byte[Sodium.AeadNonceSize];
-        WriteNonce(nonceBytes, nonce);
-        Sodium.Check(Sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
-            ref MemoryMarshal.GetReference(ciphertext),
-            0,
-            in Sodium.In(plaintext),
-            (ulong)plaintext.Length,
-            in Sodium.In(associatedData),
-            (ulong)associatedData.Length,
-            0,
-            in MemoryMarshal.GetReference(nonceBytes),
-            in MemoryMarshal.GetReference(key)));
-    }
-
-    public override bool Decrypt(
-        ReadOnlySpan<byte> key, ulong nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
-    {
-        Debug.Assert(key.Length == KeySize);
-        if (ciphertext.Length < TagSize)
-        {
-            return false;
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(plaintext.Length, ciphertext.Length - TagSize, nameof(plaintext));
-        Span<byte> nonceBytes = stackalloc byte[Sodium.AeadNonceSize];
-        WriteNonce(nonceBytes, nonce);
-        return Sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
-            ref Sodium.Out(plaintext),
-            0,
-            0,
-            in MemoryMarshal.GetReference(ciphertext),
-            (ulong)ciphertext.Length,
-            in Sodium.In(associatedData),
-            (ulong)associatedData.Length,
-            in MemoryMarshal.GetReference(nonceBytes),
-            in MemoryMarshal.GetReference(key)) == 0;
-    }
-
-    private static void WriteNonce(Span<byte> destination, ulong nonce)
+    protected override void WriteNonce(Span<byte> destination, ulong nonce)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(destination, 0);
         BinaryPrimitives.WriteUInt64LittleEndian(destination[4..], nonce);
     }
+
+    protected override int SodiumEncrypt(
+        ref byte ciphertext, in byte plaintext, ulong plaintextLength, in byte associatedData, ulong associatedDataLength, in byte nonce, in byte key) =>
+        Sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
+            ref ciphertext, 0, in plaintext, plaintextLength, in associatedData, associatedDataLength, 0, in nonce, in key);
+
+    protected override int SodiumDecrypt(
+        ref byte plaintext, in byte ciphertext, ulong ciphertextLength, in byte associatedData, ulong associatedDataLength, in byte nonce, in byte key) =>
+        Sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
+            ref plaintext, 0, 0, in ciphertext, ciphertextLength, in associatedData, associatedDataLength, in nonce, in key);
 }
