@@ -148,7 +148,7 @@ public sealed partial class Session
 
     private int WriteCloseFrame(Span<byte> destination)
     {
-        if (!_closePending)
+        if (!_closePending || _sent!.RemainingCapacity == 0)
         {
             return 0;
         }
@@ -163,13 +163,8 @@ public sealed partial class Session
         _closePending = false;
         if (_drainDeadline == long.MaxValue)
         {
-            TimeSpan probeTimeout = _sent!.Rtt.ProbeTimeout;
+            TimeSpan probeTimeout = _sent.Rtt.ProbeTimeout;
             _drainDeadline = After(now, probeTimeout + probeTimeout + probeTimeout);
-        }
-
-        if (_sent!.RemainingCapacity == 0)
-        {
-            return 0;
         }
 
         return Seal(destination, FrameType.Control, FrameFlags.None, 0, length, false, SentPayload.ForClose(), now);
