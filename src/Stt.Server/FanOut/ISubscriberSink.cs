@@ -1,0 +1,31 @@
+namespace Stt.Server.FanOut;
+
+/// <summary>
+/// The transport side of one subscriber, as the fan-out hub sees it. The server implements it over an STT stream;
+/// the hub never depends on a session type.
+/// </summary>
+/// <remarks>
+/// Every message handed to <see cref="TryWrite"/> is <c>varint sequence</c> (QUIC encoding) followed by the payload,
+/// so the subscriber can see gaps left by <see cref="ChannelOverflowPolicy.SkipToNewest"/>. The hub calls
+/// <see cref="TryWrite"/> and <see cref="WaitWritableAsync"/> from one pump at a time per subscription, never
+/// concurrently; <see cref="OnSlowConsumer"/> may be called from any thread.
+/// </remarks>
+public interface ISubscriberSink
+{
+    /// <summary>Tries to hand one whole message to the subscriber's transport without waiting.</summary>
+    /// <param name="message">The message; only valid during the call (the transport copies what it keeps).</param>
+    /// <returns><see langword="false"/> when the send buffer is full; the hub waits and retries the same message.</returns>
+    /// <remarks>An exception ends the subscription as if the subscriber were gone.</remarks>
+    bool TryWrite(ReadOnlySpan<byte> message);
+
+    /// <summary>Completes when <see cref="TryWrite"/> may succeed again.</summary>
+    /// <param name="cancellationToken">Cancelled when the subscription ends.</param>
+    /// <returns>A task that throws when the subscriber is gone; the hub then ends the subscription.</returns>
+    ValueTask WaitWritableAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The hub dropped the subscriber for being too slow under <see cref="ChannelOverflowPolicy.Disconnect"/>; the
+    /// server closes it with the documented slow-consumer code. Called once, on a thread-pool thread; must not block.
+    /// </summary>
+    void OnSlowConsumer();
+}
