@@ -34,6 +34,9 @@ internal sealed class FanOutMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("stt.fanout.channels", () => (long)hub.ChannelCount, "{channel}", "Current channels.");
     }
 
+    /// <summary>The meter (tests filter on it, since other hubs share its name).</summary>
+    internal Meter Meter => _meter;
+
     public void Published() => _published.Add(1);
 
     public void Delivered(long count)
