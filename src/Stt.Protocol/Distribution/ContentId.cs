@@ -12,7 +12,7 @@ namespace Stt.Protocol.Distribution;
 /// A value type holding the 32 bytes inline (four big-endian 64-bit words), so copying, comparing and hashing
 /// allocate nothing. <see langword="default"/> is the all-zero identifier. The text form is 64 lower-case hex digits.
 /// </remarks>
-public readonly struct ContentId : IEquatable<ContentId>
+public readonly struct ContentId : IEquatable<ContentId>, IComparable<ContentId>
 {
     /// <summary>Length of an identifier in bytes.</summary>
     public const int Length = 32;
@@ -153,6 +153,35 @@ public readonly struct ContentId : IEquatable<ContentId>
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(_w0, _w1, _w2, _w3);
+
+    /// <summary>Bytewise order of the 32 bytes, the order LIST_CONTENT uses (docs/distribution.md, section 3.5).</summary>
+    public int CompareTo(ContentId other)
+    {
+        int c = _w0.CompareTo(other._w0);
+        if (c == 0)
+        {
+            c = _w1.CompareTo(other._w1);
+        }
+
+        if (c == 0)
+        {
+            c = _w2.CompareTo(other._w2);
+        }
+
+        return c != 0 ? c : _w3.CompareTo(other._w3);
+    }
+
+    /// <summary>Whether <paramref name="left"/> sorts before <paramref name="right"/>.</summary>
+    public static bool operator <(ContentId left, ContentId right) => left.CompareTo(right) < 0;
+
+    /// <summary>Whether <paramref name="left"/> sorts after <paramref name="right"/>.</summary>
+    public static bool operator >(ContentId left, ContentId right) => left.CompareTo(right) > 0;
+
+    /// <summary>Whether <paramref name="left"/> sorts before or equals <paramref name="right"/>.</summary>
+    public static bool operator <=(ContentId left, ContentId right) => left.CompareTo(right) <= 0;
+
+    /// <summary>Whether <paramref name="left"/> sorts after or equals <paramref name="right"/>.</summary>
+    public static bool operator >=(ContentId left, ContentId right) => left.CompareTo(right) >= 0;
 
     /// <summary>Compares two identifiers for equality.</summary>
     public static bool operator ==(ContentId left, ContentId right) => left.Equals(right);

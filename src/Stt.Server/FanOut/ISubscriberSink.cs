@@ -5,7 +5,8 @@ namespace Stt.Server.FanOut;
 /// the hub never depends on a session type.
 /// </summary>
 /// <remarks>
-/// Every message handed to <see cref="TryWrite"/> is <c>varint sequence</c> (QUIC encoding) followed by the payload,
+/// Every message handed to <see cref="TryWrite"/> is a whole subscriber message of docs/distribution.md, section 4.3
+/// (DATA tag, <c>varint sequence</c>, payload),
 /// so the subscriber can see gaps left by <see cref="ChannelOverflowPolicy.SkipToNewest"/>. The hub calls
 /// <see cref="TryWrite"/> and <see cref="WaitWritableAsync"/> from one pump at a time per subscription, never
 /// concurrently; <see cref="OnSlowConsumer"/> may be called from any thread.

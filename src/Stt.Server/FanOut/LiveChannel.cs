@@ -77,7 +77,7 @@ public sealed class LiveChannel
     }
 
     /// <summary>
-    /// Publishes one message: assigns the next sequence number, encodes <c>varint sequence</c> + payload once and
+    /// Publishes one message: assigns the next sequence number, encodes the subscriber message (DATA tag, <c>varint sequence</c>, payload) once and
     /// queues it for every subscriber and the replay buffer. Never blocks on a subscriber.
     /// </summary>
     /// <param name="payload">The message payload; copied before the call returns.</param>

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Stt.Server.FanOut;
 
 /// <summary>
-/// One published message, serialised once (<c>varint sequence</c> + payload) into a buffer rented from
+/// One published message, serialised once (DATA tag, <c>varint sequence</c>, payload) into a buffer rented from
 /// <see cref="System.Buffers.ArrayPool{T}"/> and shared by reference between the replay buffer and every subscriber
 /// queue. The object itself is pooled; when the last reference is released both go back to their pools.
 /// </summary>

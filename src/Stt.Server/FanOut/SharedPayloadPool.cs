@@ -1,6 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.ObjectPool;
-using Stt.Protocol.Encoding;
+using Stt.Protocol.Distribution;
 
 namespace Stt.Server.FanOut;
 
@@ -26,12 +26,15 @@ internal sealed class SharedPayloadPool
     /// <summary>Payload buffers currently referenced.</summary>
     public long Outstanding => Rented - Returned;
 
-    /// <summary>Encodes <c>varint sequence</c> + <paramref name="payload"/> into a pooled payload with one reference.</summary>
+    /// <summary>
+    /// Encodes the whole subscriber message, DATA tag and <c>varint sequence</c> then <paramref name="payload"/>
+    /// (docs/distribution.md, section 4.3), into a pooled payload with one reference.
+    /// </summary>
     public SharedPayload Rent(ulong sequence, ReadOnlySpan<byte> payload)
     {
-        int length = Varint.GetEncodedLength(sequence) + payload.Length;
+        int length = ChannelMessageHeader.GetLength(sequence) + payload.Length;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
-        int written = Varint.Write(buffer, sequence);
+        ChannelMessageHeader.TryWrite(buffer, sequence, out int written);
         payload.CopyTo(buffer.AsSpan(written));
         SharedPayload shared = _objects.Get();
         shared.Initialize(this, buffer, length, sequence);

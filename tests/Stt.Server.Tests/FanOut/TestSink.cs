@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Stt.Protocol.Encoding;
+using Stt.Protocol.Distribution;
 using Stt.Server.FanOut;
 using Xunit;
 
@@ -82,8 +82,7 @@ internal sealed class TestSink : ISubscriberSink
                 _budget -= message.Length;
             }
 
-            Assert.Equal(OperationStatus.Done, Varint.TryRead(message, out ulong sequence, out int length));
-            ReadOnlySpan<byte> payload = message[length..];
+            Assert.True(ChannelMessageHeader.TryRead(message, out ulong sequence, out ReadOnlySpan<byte> payload));
             if (payload.Length >= 8)
             {
                 ulong tag = BinaryPrimitives.ReadUInt64LittleEndian(payload);
