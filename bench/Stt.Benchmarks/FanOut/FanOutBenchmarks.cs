@@ -11,6 +11,12 @@ namespace Stt.Benchmarks.FanOut;
 /// taken the message, so the figure covers the publish, the pumps and the releases. The allocation column should
 /// stay at (about) zero: payloads and their buffers are pooled and queues do not grow in steady state.
 /// </summary>
+/// <remarks>
+/// Run in process (the out-of-process build exceeds BenchmarkDotNet's two-minute limit on a loaded 2-core box):
+/// <c>dotnet bench/Stt.Benchmarks/bin/Release/net10.0/Stt.Benchmarks.dll --filter '*FanOut*' --inProcess</c>.
+/// First figures (short job, shared 2-core machine): copy baseline 46 us, publish-to-all 299 us with 0 B allocated,
+/// publish-only 289 us. The publisher's cost is mostly one thread-pool work item per idle subscriber pump.
+/// </remarks>
 [MemoryDiagnoser]
 public class FanOutBenchmarks
 {
