@@ -133,6 +133,7 @@ public class DistributionRequestTests
         Assert.Throws<ArgumentException>(() => DistributionRequest.PutContent(new string('n', 256), 1, 1));
         Assert.Throws<ArgumentException>(() => DistributionRequest.PutContent(new string('é', 128), 1, 1));
         Assert.Throws<ArgumentException>(() => DistributionRequest.PutContent("a\nb", 1, 1));
+        Assert.Throws<ArgumentException>(() => DistributionRequest.PutContent("a\ud800b", 1, 1));
         Assert.False(DistributionRequestReader.TryRead([0x06, 1, 1, 3, (byte)'a', 0x09, (byte)'b'], out _, out DistributionStatus control));
         Assert.Equal(DistributionStatus.MalformedRequest, control);
         Assert.False(DistributionRequestReader.TryRead([0x06, 1, 1, 2, 0xC3, 0x28], out _, out DistributionStatus utf8));
