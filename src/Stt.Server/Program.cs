@@ -1,6 +1,4 @@
-WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
-WebApplication app = builder.Build();
-await app.RunAsync().ConfigureAwait(false);
+using Stt.Server.Hosting;
 
-/// <summary>The node's entry point; public so the test host can start it.</summary>
-public partial class Program;
+WebApplication app = NodeHost.Build(args);
+await app.RunAsync().ConfigureAwait(false);

@@ -114,7 +114,7 @@ public sealed class ContentStore : IDisposable
     public async Task<ContentManifest> AddAsync(Stream source, string? name, string? mediaType, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ContentUpload upload = CreateUpload(name, mediaType, declaredLength: -1);
+        ContentUpload upload = CreateUpload(name, mediaType, declaredLength: -1, ChunkSize);
         await using (upload.ConfigureAwait(false))
         {
             byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(ChunkSize, 1024 * 1024));
@@ -139,18 +139,28 @@ public sealed class ContentStore : IDisposable
     /// <param name="name">Optional name (at most 255 UTF-8 bytes).</param>
     /// <param name="mediaType">Optional media type (at most 127 characters of printable ASCII).</param>
     /// <param name="declaredLength">The exact number of bytes that will be written, 0..<see cref="MaxContentLength"/>.</param>
+    /// <param name="chunkSize">The chunk size to cut the content into; 0 takes <see cref="ChunkSize"/>. The uploader
+    /// chooses it because it is part of the manifest, hence of the content ID.</param>
     /// <returns>The upload; dispose it (after <see cref="ContentUpload.CompleteAsync"/>, or instead of it to abort).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="declaredLength"/> is negative or above <see cref="MaxContentLength"/>.</exception>
     /// <exception cref="ArgumentException">The name or media type is invalid.</exception>
-    public ContentUpload BeginUpload(string? name, string? mediaType, long declaredLength)
+    public ContentUpload BeginUpload(string? name, string? mediaType, long declaredLength, int chunkSize = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(declaredLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(declaredLength, MaxContentLength);
-        return CreateUpload(name, mediaType, declaredLength);
+        if (chunkSize != 0 && !ContentManifestFormat.IsValidChunkSize(chunkSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "The chunk size is outside the range docs/content.md allows.");
+        }
+
+        return CreateUpload(name, mediaType, declaredLength, chunkSize == 0 ? ChunkSize : chunkSize);
     }
 
     /// <summary>Finds a stored manifest.</summary>
     public bool TryGetManifest(ContentId id, out ContentManifest? manifest) => _manifests.TryGetValue(id, out manifest);
+
+    /// <summary>How many content items the store holds.</summary>
+    public int Count => _manifests.Count;
 
     /// <summary>A snapshot of every stored manifest, in no particular order.</summary>
     public IReadOnlyCollection<ContentManifest> List() => _manifests.Values.ToArray();
@@ -256,8 +266,8 @@ public sealed class ContentStore : IDisposable
         }
     }
 
-    private ContentUpload CreateUpload(string? name, string? mediaType, long declaredLength) =>
-        new(this, new ContentManifestBuilder(ChunkSize, name, mediaType), declaredLength);
+    private ContentUpload CreateUpload(string? name, string? mediaType, long declaredLength, int chunkSize) =>
+        new(this, new ContentManifestBuilder(chunkSize, name, mediaType), declaredLength, chunkSize);
 
     private ChunkReadStatus ReadAndVerify(ReadOnlySpan<byte> expectedHash, Span<byte> target)
     {

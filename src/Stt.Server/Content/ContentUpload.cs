@@ -19,6 +19,7 @@ namespace Stt.Server.Content;
 /// </remarks>
 public sealed class ContentUpload : IAsyncDisposable
 {
+    private readonly int _chunkSize;
     private readonly ContentStore _store;
     private readonly ContentManifestBuilder _builder;
     private readonly long _limit;
@@ -31,15 +32,16 @@ public sealed class ContentUpload : IAsyncDisposable
     private bool _completed;
     private bool _failed;
 
-    internal ContentUpload(ContentStore store, ContentManifestBuilder builder, long declaredLength)
+    internal ContentUpload(ContentStore store, ContentManifestBuilder builder, long declaredLength, int chunkSize)
     {
         _store = store;
+        _chunkSize = chunkSize;
         _builder = builder;
         _exactLength = declaredLength >= 0;
         _limit = _exactLength ? declaredLength : store.MaxContentLength;
         DeclaredLength = declaredLength;
         _tempDirectory = store.CreateTempDirectory();
-        _buffer = ArrayPool<byte>.Shared.Rent(store.ChunkSize);
+        _buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
     }
 
     /// <summary>The length announced to <see cref="ContentStore.BeginUpload"/>; -1 for an add of unknown length.</summary>
@@ -70,12 +72,12 @@ public sealed class ContentUpload : IAsyncDisposable
         {
             while (!data.IsEmpty)
             {
-                int take = Math.Min(data.Length, _store.ChunkSize - _filled);
+                int take = Math.Min(data.Length, _chunkSize - _filled);
                 data.Span[..take].CopyTo(_buffer.AsSpan(_filled));
                 _filled += take;
                 _received += take;
                 data = data[take..];
-                if (_filled == _store.ChunkSize)
+                if (_filled == _chunkSize)
                 {
                     await StoreChunkAsync(cancellationToken).ConfigureAwait(false);
                 }
