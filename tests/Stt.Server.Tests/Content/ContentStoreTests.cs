@@ -239,6 +239,27 @@ public sealed class ContentStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadChunk_AllocatesFarLessThanTheChunk()
+    {
+        using ContentStore store = Open(ContentManifestFormat.DefaultChunkSize);
+        ContentManifest manifest = await store.AddAsync(new MemoryStream(RandomBytes(ContentManifestFormat.DefaultChunkSize, 20)), null, null, TestContext.Current.CancellationToken);
+        byte[] buffer = new byte[manifest.ChunkSize];
+        Assert.True((await store.ReadChunkAsync(manifest, 0, buffer, TestContext.Current.CancellationToken)).IsOk);
+        const int reads = 50;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < reads; i++)
+        {
+            // Completes synchronously, so the loop stays on this thread.
+            ValueTask<ChunkReadResult> read = store.ReadChunkAsync(manifest, 0, buffer, TestContext.Current.CancellationToken);
+            Assert.True(read.IsCompletedSuccessfully);
+            Assert.True((await read).IsOk);
+        }
+
+        long perRead = (GC.GetAllocatedBytesForCurrentThread() - before) / reads;
+        Assert.True(perRead < 1024, $"{perRead} bytes allocated per chunk read.");
+    }
+
+    [Fact]
     public async Task ReadChunk_RejectsBadArguments()
     {
         using ContentStore store = Open();
