@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using Stt.Protocol.Distribution;
 using Stt.Server.Content;
 using Xunit;
@@ -207,6 +208,36 @@ public sealed class ContentStoreTests : IDisposable
         // Adding the same content again rewrites the failed chunk instead of trusting it.
         await store.AddAsync(new MemoryStream(content), null, null, TestContext.Current.CancellationToken);
         Assert.Equal(content, await ReadAll(store, manifest));
+    }
+
+    [Fact]
+    public async Task IntegrityFailure_IsLoggedOncePerChunk_AndQuarantineIsLogged()
+    {
+        var logger = new CapturingLogger<ContentStore>();
+        ContentManifest manifest;
+        using (var store = new ContentStore(new ContentStoreOptions { RootDirectory = Root, ChunkSize = SmallChunk, MaxContentLength = 1 << 20 }, logger))
+        {
+            manifest = await store.AddAsync(new MemoryStream(RandomBytes(3 * SmallChunk, 21)), null, null, TestContext.Current.CancellationToken);
+            File.Delete(ChunkPath(manifest, 0));
+            File.Delete(ChunkPath(manifest, 2));
+            byte[] buffer = new byte[SmallChunk];
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(ChunkReadStatus.Missing, (await store.ReadChunkAsync(manifest, 0, buffer, TestContext.Current.CancellationToken)).Status);
+                Assert.Equal(ChunkReadStatus.Missing, (await store.ReadChunkAsync(manifest, 2, buffer, TestContext.Current.CancellationToken)).Status);
+            }
+
+            Assert.Equal(6, store.IntegrityFailureCount);
+        }
+
+        var failures = logger.Entries.Where(e => e.EventId == 4002).ToList();
+        Assert.Equal(2, failures.Count);
+        Assert.All(failures, f => Assert.Equal(LogLevel.Error, f.Level));
+        Assert.Contains(failures, f => f.Message.Contains(manifest.Id.ToString(), StringComparison.Ordinal));
+
+        await File.WriteAllTextAsync(Path.Combine(Root, "manifests", "junk"), "junk", TestContext.Current.CancellationToken);
+        using var reopened = new ContentStore(new ContentStoreOptions { RootDirectory = Root, ChunkSize = SmallChunk, MaxContentLength = 1 << 20 }, logger);
+        Assert.Single(logger.Entries, e => e.EventId == 4001 && e.Level == LogLevel.Warning && e.Message.Contains("junk", StringComparison.Ordinal));
     }
 
     [Fact]
