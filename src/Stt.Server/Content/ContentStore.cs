@@ -179,6 +179,7 @@ public sealed class ContentStore : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside the manifest's chunks.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than the chunk.</exception>
     /// <exception cref="IOException">The file exists but could not be read (other than a missing file).</exception>
+    /// <exception cref="UnauthorizedAccessException">The node may not read the chunk file.</exception>
     public ValueTask<ChunkReadResult> ReadChunkAsync(ContentManifest manifest, int index, Memory<byte> destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
@@ -271,7 +272,7 @@ public sealed class ContentStore : IDisposable
 
     private ChunkReadStatus ReadAndVerify(ReadOnlySpan<byte> expectedHash, Span<byte> target)
     {
-        string path = GetChunkPath(Convert.ToHexStringLower(expectedHash));
+        string path = BuildChunkPath(expectedHash);
         SafeFileHandle handle;
         try
         {
@@ -305,6 +306,22 @@ public sealed class ContentStore : IDisposable
         Span<byte> actual = stackalloc byte[ContentManifestFormat.HashLength];
         SHA256.HashData(target, actual);
         return actual.SequenceEqual(expectedHash) ? ChunkReadStatus.Ok : ChunkReadStatus.HashMismatch;
+    }
+
+    /// <summary>chunks/hh/hex as one string allocation (the read path's only one besides the file handle).</summary>
+    private string BuildChunkPath(ReadOnlySpan<byte> hash)
+    {
+        const int HexLength = 2 * ContentManifestFormat.HashLength;
+        int length = _chunksDirectory.Length + 1 + 2 + 1 + HexLength;
+        Span<char> path = length <= 1024 ? stackalloc char[length] : new char[length];
+        _chunksDirectory.AsSpan().CopyTo(path);
+        int offset = _chunksDirectory.Length;
+        path[offset] = Path.DirectorySeparatorChar;
+        Span<char> hex = path[(offset + 4)..];
+        Convert.TryToHexStringLower(hash, hex, out _);
+        hex[..2].CopyTo(path[(offset + 1)..]);
+        path[offset + 3] = Path.DirectorySeparatorChar;
+        return new string(path);
     }
 
     private void ReportIntegrityFailure(ContentManifest manifest, int index, ChunkReadStatus status)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using Stt.Protocol.Distribution;
 using Stt.Server.Content;
 using Xunit;
@@ -210,6 +211,36 @@ public sealed class ContentStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task IntegrityFailure_IsLoggedOncePerChunk_AndQuarantineIsLogged()
+    {
+        var logger = new CapturingLogger<ContentStore>();
+        ContentManifest manifest;
+        using (var store = new ContentStore(new ContentStoreOptions { RootDirectory = Root, ChunkSize = SmallChunk, MaxContentLength = 1 << 20 }, logger))
+        {
+            manifest = await store.AddAsync(new MemoryStream(RandomBytes(3 * SmallChunk, 21)), null, null, TestContext.Current.CancellationToken);
+            File.Delete(ChunkPath(manifest, 0));
+            File.Delete(ChunkPath(manifest, 2));
+            byte[] buffer = new byte[SmallChunk];
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(ChunkReadStatus.Missing, (await store.ReadChunkAsync(manifest, 0, buffer, TestContext.Current.CancellationToken)).Status);
+                Assert.Equal(ChunkReadStatus.Missing, (await store.ReadChunkAsync(manifest, 2, buffer, TestContext.Current.CancellationToken)).Status);
+            }
+
+            Assert.Equal(6, store.IntegrityFailureCount);
+        }
+
+        var failures = logger.Entries.Where(e => e.EventId == 4002).ToList();
+        Assert.Equal(2, failures.Count);
+        Assert.All(failures, f => Assert.Equal(LogLevel.Error, f.Level));
+        Assert.Contains(failures, f => f.Message.Contains(manifest.Id.ToString(), StringComparison.Ordinal));
+
+        await File.WriteAllTextAsync(Path.Combine(Root, "manifests", "junk"), "junk", TestContext.Current.CancellationToken);
+        using var reopened = new ContentStore(new ContentStoreOptions { RootDirectory = Root, ChunkSize = SmallChunk, MaxContentLength = 1 << 20 }, logger);
+        Assert.Single(logger.Entries, e => e.EventId == 4001 && e.Level == LogLevel.Warning && e.Message.Contains("junk", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TruncatedChunk_IsLengthMismatch()
     {
         using ContentStore store = Open();
@@ -236,6 +267,27 @@ public sealed class ContentStoreTests : IDisposable
         Assert.Equal(ChunkReadStatus.Missing, result.Status);
         Assert.Equal(1, store.IntegrityFailureCount);
         Assert.True((await store.ReadChunkAsync(manifest, 0, new byte[SmallChunk], TestContext.Current.CancellationToken)).IsOk);
+    }
+
+    [Fact]
+    public async Task ReadChunk_AllocatesFarLessThanTheChunk()
+    {
+        using ContentStore store = Open(ContentManifestFormat.DefaultChunkSize);
+        ContentManifest manifest = await store.AddAsync(new MemoryStream(RandomBytes(ContentManifestFormat.DefaultChunkSize, 20)), null, null, TestContext.Current.CancellationToken);
+        byte[] buffer = new byte[manifest.ChunkSize];
+        Assert.True((await store.ReadChunkAsync(manifest, 0, buffer, TestContext.Current.CancellationToken)).IsOk);
+        const int reads = 50;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < reads; i++)
+        {
+            // Completes synchronously, so the loop stays on this thread.
+            ValueTask<ChunkReadResult> read = store.ReadChunkAsync(manifest, 0, buffer, TestContext.Current.CancellationToken);
+            Assert.True(read.IsCompletedSuccessfully);
+            Assert.True((await read).IsOk);
+        }
+
+        long perRead = (GC.GetAllocatedBytesForCurrentThread() - before) / reads;
+        Assert.True(perRead < 1024, $"{perRead} bytes allocated per chunk read.");
     }
 
     [Fact]
