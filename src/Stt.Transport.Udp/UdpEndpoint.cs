@@ -5,6 +5,7 @@ using Stt.Protocol.Encoding;
 using Stt.Protocol.Handshake;
 using Stt.Protocol.Identity;
 using Stt.Protocol.Sessions;
+using Stt.Transport.Timing;
 using Stt.Transport.Udp.Internal;
 using Stt.Transport.Udp.Security.Internal;
 

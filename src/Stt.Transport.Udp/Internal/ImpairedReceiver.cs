@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using Stt.Transport.Timing;
 using Stt.Transport.Udp.Impairment;
 
 namespace Stt.Transport.Udp.Internal;

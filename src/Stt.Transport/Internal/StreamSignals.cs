@@ -1,4 +1,4 @@
-namespace Stt.Transport.Udp.Internal;
+namespace Stt.Transport.Internal;
 
 /// <summary>The wake-ups of one stream: data to read, and send-buffer space to write into.</summary>
 internal sealed class StreamSignals

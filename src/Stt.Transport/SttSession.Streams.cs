@@ -1,11 +1,12 @@
 using System.Buffers;
 using Stt.Protocol.Encoding;
+using Stt.Protocol.Sessions;
 using Stt.Protocol.Streams;
-using Stt.Transport.Udp.Internal;
+using Stt.Transport.Internal;
 
-namespace Stt.Transport.Udp;
+namespace Stt.Transport;
 
-public sealed partial class UdpSession
+public abstract partial class SttSession
 {
     /// <summary>Opens a stream of this side's parity.</summary>
     /// <returns>The stream ID.</returns>
@@ -42,6 +43,25 @@ public sealed partial class UdpSession
         }
     }
 
+    /// <summary>
+    /// Opens a live stream of this side's parity: a message not delivered within <paramref name="deadline"/> of being
+    /// written is dropped rather than retransmitted (<see cref="Session.TryOpenLiveStream(out int, TimeSpan)"/>).
+    /// </summary>
+    /// <param name="deadline">How long a message stays worth delivering.</param>
+    /// <returns>The stream ID.</returns>
+    /// <exception cref="InvalidOperationException">The peer's stream limit is reached.</exception>
+    /// <exception cref="SessionClosedException">The session is closed.</exception>
+    public int OpenLiveStream(TimeSpan deadline)
+    {
+        lock (_lock)
+        {
+            ThrowIfNotActiveLocked();
+            return _session.TryOpenLiveStream(out int streamId, deadline)
+                ? streamId
+                : throw new InvalidOperationException("The peer's MAX_STREAMS limit is reached.");
+        }
+    }
+
     /// <summary>Waits for the next stream the peer opened.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The stream ID.</returns>
@@ -58,7 +78,7 @@ public sealed partial class UdpSession
 
         lock (_lock)
         {
-            throw CreateClosedException();
+            throw CreateClosedExceptionLocked();
         }
     }
 
@@ -91,6 +111,52 @@ public sealed partial class UdpSession
         return WriteMessageSlowAsync(streamId, message, writable, cancellationToken);
     }
 
+    /// <summary>
+    /// Puts one whole message into a stream's send buffer if it fits now, without waiting: for a writer that sends
+    /// from a pooled or shared buffer and waits with <see cref="WaitWritableAsync"/> when this returns false.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="message">The message; copied before the call returns.</param>
+    /// <returns>True when the whole message was queued; false when the send buffer has no room for it (nothing was queued).
+    /// A message longer than the stream's send buffer never fits: use <see cref="WriteMessageAsync"/> for those.</returns>
+    /// <exception cref="StreamAbortedException">The peer asked this side to stop sending.</exception>
+    /// <exception cref="SessionClosedException">The session closed.</exception>
+    public bool TryWriteMessage(int streamId, ReadOnlySpan<byte> message)
+    {
+        lock (_lock)
+        {
+            ThrowIfNotActiveLocked();
+            if (Complete(_session.WriteMessage(streamId, message), streamId))
+            {
+                return true;
+            }
+
+            // Registers the waiter's signal, so the stream's next Writable event is not lost before WaitWritableAsync.
+            GetSignalsLocked(streamId);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Waits until a stream's send buffer may have room, after <see cref="TryWriteMessage"/> returned false. It can
+    /// complete without room (a stale wake-up): retry the write, and wait again if it still does not fit.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>Completes when the stream became writable, was stopped, or the session closed.</returns>
+    /// <exception cref="SessionClosedException">The session is closed.</exception>
+    public ValueTask WaitWritableAsync(int streamId, CancellationToken cancellationToken = default)
+    {
+        AsyncSignal writable;
+        lock (_lock)
+        {
+            ThrowIfNotActiveLocked();
+            writable = GetSignalsLocked(streamId).Writable;
+        }
+
+        return new ValueTask(writable.WaitAsync(cancellationToken));
+    }
+
     /// <summary>Ends this side's direction of a stream (FIN) once everything written before is sent.</summary>
     /// <param name="streamId">The stream.</param>
     public void Finish(int streamId)
@@ -112,6 +178,20 @@ public sealed partial class UdpSession
         {
             ThrowIfNotActiveLocked();
             _session.Reset(streamId, errorCode);
+            PumpLocked();
+        }
+    }
+
+    /// <summary>Asks the peer to stop sending on a stream (STOP_SENDING) with an application error code.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="errorCode">The application error code the peer sees.</param>
+    /// <exception cref="SessionClosedException">The session is closed.</exception>
+    public void StopSending(int streamId, ulong errorCode)
+    {
+        lock (_lock)
+        {
+            ThrowIfNotActiveLocked();
+            _session.StopSending(streamId, errorCode);
             PumpLocked();
         }
     }

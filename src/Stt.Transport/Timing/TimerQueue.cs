@@ -1,4 +1,4 @@
-namespace Stt.Transport.Udp.Internal;
+namespace Stt.Transport.Timing;
 
 /// <summary>
 /// One timer for every session of an endpoint: a priority queue of (deadline, target) drained by one loop, woken by a
@@ -7,8 +7,10 @@ namespace Stt.Transport.Udp.Internal;
 /// <remarks>
 /// A target keeps at most one live entry, the earliest; when its deadline moves later, the old entry fires, the target
 /// finds nothing due and schedules again. Entries superseded by an earlier deadline are skipped when popped.
+/// Thread-safe. Shared by every session of a UDP endpoint, or of a WebSocket host; one <see cref="RunAsync"/> loop
+/// serves them all, so a session costs no timer or thread of its own.
 /// </remarks>
-internal sealed class TimerQueue : IDisposable
+public sealed class TimerQueue : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly PriorityQueue<ITimerTarget, long> _queue = new();
@@ -19,14 +21,24 @@ internal sealed class TimerQueue : IDisposable
     private long _armedFor = long.MaxValue;
     private int _wakePending;
 
+    /// <summary>Creates the queue; nothing runs until <see cref="RunAsync"/> is started.</summary>
+    /// <param name="timeProvider">The clock whose timestamps <see cref="Schedule"/> takes.</param>
     public TimerQueue(TimeProvider timeProvider)
     {
+        ArgumentNullException.ThrowIfNull(timeProvider);
         _time = timeProvider;
         _timer = timeProvider.CreateTimer(static state => ((TimerQueue)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>The clock of the queue's deadlines.</summary>
+    public TimeProvider TimeProvider => _time;
+
+    /// <summary>Wakes <paramref name="target"/> once <paramref name="deadline"/> has passed, unless it is already due earlier.</summary>
+    /// <param name="target">What to wake.</param>
+    /// <param name="deadline">A <see cref="TimeProvider.GetTimestamp"/> value; <see cref="long.MaxValue"/> schedules nothing.</param>
     public void Schedule(ITimerTarget target, long deadline)
     {
+        ArgumentNullException.ThrowIfNull(target);
         if (deadline == long.MaxValue)
         {
             return;
@@ -49,6 +61,8 @@ internal sealed class TimerQueue : IDisposable
     }
 
     /// <summary>The timer loop: runs due targets until <paramref name="cancellationToken"/> fires.</summary>
+    /// <param name="cancellationToken">Ends the loop; the returned task then completes without an exception.</param>
+    /// <returns>Completes when the loop ends.</returns>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -92,6 +106,7 @@ internal sealed class TimerQueue : IDisposable
         }
     }
 
+    /// <summary>Stops the timer. Dispose only once the <see cref="RunAsync"/> loop has ended.</summary>
     public void Dispose()
     {
         _timer.Dispose();

@@ -1,6 +1,6 @@
 using Stt.Protocol;
 
-namespace Stt.Transport.Udp;
+namespace Stt.Transport;
 
 /// <summary>A session ended, or never became established: its handshake failed or timed out, or either side closed it.</summary>
 public sealed class SessionClosedException : SttException

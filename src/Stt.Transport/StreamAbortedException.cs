@@ -1,6 +1,6 @@
 using Stt.Protocol;
 
-namespace Stt.Transport.Udp;
+namespace Stt.Transport;
 
 /// <summary>A stream direction was abandoned: the peer reset the stream, or asked this side to stop sending.</summary>
 public sealed class StreamAbortedException : SttException

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Stt.Transport.Udp.Internal;
+namespace Stt.Transport.Internal;
 
 /// <summary>
 /// An auto-reset signal for one waiter: <see cref="Set"/> (under the session lock) wakes the next or current

@@ -1,7 +1,7 @@
-namespace Stt.Transport.Udp.Internal;
+namespace Stt.Transport.Timing;
 
-/// <summary>Something the endpoint's single <see cref="TimerQueue"/> wakes at a <see cref="TimeProvider"/> timestamp.</summary>
-internal interface ITimerTarget
+/// <summary>Something a shared <see cref="TimerQueue"/> wakes at a <see cref="TimeProvider"/> timestamp.</summary>
+public interface ITimerTarget
 {
     /// <summary>The earliest deadline queued for this target; <see cref="long.MaxValue"/> when none. Owned by the queue's lock.</summary>
     long ScheduledDeadline { get; set; }
