@@ -82,6 +82,14 @@ public readonly struct ContentId : IEquatable<ContentId>
         return true;
     }
 
+    /// <summary>Writes the 32 bytes to <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than 32 bytes.</exception>
+    public void CopyTo(Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, Length, nameof(destination));
+        TryWrite(destination);
+    }
+
     /// <summary>Returns the 32 bytes as a new array.</summary>
     public byte[] ToArray()
     {
