@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Threading.Channels;
 using Stt.Protocol;
@@ -24,7 +25,7 @@ public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
     private readonly Lock _lock = new();
     private readonly Session _session;
     private readonly TimerQueue _timers;
-    private readonly byte[] _sendBuffer;
+    private readonly int _maxFrameLength;
     private readonly TaskCompletionSource _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Channel<int> _incomingStreams;
@@ -39,7 +40,7 @@ public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
     /// <summary>Wraps a protocol session.</summary>
     /// <param name="session">The protocol session; this object takes ownership.</param>
     /// <param name="timers">The shared timer queue that serves the session's deadlines; its clock must be the session's.</param>
-    /// <param name="maxFrameLength">The largest frame the session writes, the length of the per-session send buffer.</param>
+    /// <param name="maxFrameLength">The largest frame the session writes; frames are written into a buffer rented for each flush, so an idle session holds none.</param>
     /// <param name="options">The session settings, for the stream limits.</param>
     protected SttSession(Session session, TimerQueue timers, int maxFrameLength, SessionOptions options)
     {
@@ -48,7 +49,7 @@ public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
         ArgumentNullException.ThrowIfNull(options);
         _session = session;
         _timers = timers;
-        _sendBuffer = GC.AllocateUninitializedArray<byte>(maxFrameLength, pinned: true);
+        _maxFrameLength = maxFrameLength;
         _sendBufferLimit = options.Streams.SendBufferLimit;
 
         // Peer-opened streams are bounded by the MAX_STREAMS limit this side advertises; a full queue resets the stream.
@@ -289,10 +290,21 @@ public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
 
     private void FlushLocked()
     {
-        int length;
-        while ((length = _session.WriteNextFrame(_sendBuffer)) > 0)
+        // Rented per flush, not held per session: thousands of idle sessions keep no frame-sized buffer each, and the
+        // pool's per-thread cache makes the rent free on the hot path.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(_maxFrameLength);
+        try
         {
-            SendFrameLocked(_sendBuffer.AsSpan(0, length));
+            Span<byte> frame = buffer.AsSpan(0, _maxFrameLength);
+            int length;
+            while ((length = _session.WriteNextFrame(frame)) > 0)
+            {
+                SendFrameLocked(frame[..length]);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
