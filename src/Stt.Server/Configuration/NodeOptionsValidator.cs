@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
+using Stt.Protocol.Distribution;
 
 namespace Stt.Server.Configuration;
 
@@ -59,6 +60,11 @@ internal sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         if (content.MaxContentLength < 0)
         {
             failures.Add($"Stt:Content:MaxContentLength {content.MaxContentLength} must not be negative.");
+        }
+
+        else if (content.ChunkSize > 0 && (content.MaxContentLength + content.ChunkSize - 1) / content.ChunkSize > ContentManifestFormat.MaxChunkCount)
+        {
+            failures.Add($"Stt:Content:MaxContentLength {content.MaxContentLength} needs more than {ContentManifestFormat.MaxChunkCount} chunks of Stt:Content:ChunkSize {content.ChunkSize}; raise the chunk size or lower the maximum.");
         }
 
         Range(failures, "Stt:Content:MaxConcurrentFetches", content.MaxConcurrentFetches, 1, 100_000);

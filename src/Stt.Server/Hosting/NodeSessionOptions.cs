@@ -1,4 +1,6 @@
+using Stt.Protocol.Distribution;
 using Stt.Protocol.Handshake;
+using Stt.Protocol.Streams;
 using Stt.Server.Configuration;
 using SessionOptions = Stt.Protocol.Sessions.SessionOptions;
 
@@ -12,8 +14,13 @@ internal static class NodeSessionOptions
     {
         ArgumentNullException.ThrowIfNull(options);
         SessionLimitOptions limits = options.Sessions;
+
+        // The stream layer refuses longer messages before buffering them: a chunk of the largest size a manifest allows,
+        // or a channel message, with room for their small headers; nothing a peer sends may make the node buffer more.
+        int maxMessage = Math.Max(ContentManifestFormat.MaxChunkSize, options.Channels.MaxMessageLength) + 16;
         return SessionOptions.Default with
         {
+            Streams = StreamOptions.Default with { MaxMessageLength = maxMessage },
             Handshake = new HandshakeOptions { HandshakeTimeout = limits.HandshakeTimeout },
             IdleTimeout = limits.IdleTimeout,
             KeepAliveInterval = limits.KeepAliveInterval,
