@@ -156,4 +156,29 @@ public sealed class ClientChannelTests
         Assert.Equal("bye", ex.ServerMessage);
         Assert.Equal([(byte)0x41], Assert.Single(payloads));
     }
+
+    [Fact]
+    public async Task Session_closed_for_a_slow_consumer_throws_session_closed()
+    {
+        await using var node = new TestNode(async stream =>
+        {
+            await stream.OkAsync();
+            await stream.RawAsync([0x00, 0x00, 0x41]);
+            await Task.Delay(100);
+            await stream.Session.CloseAsync(Stt.Protocol.ProtocolErrorCode.SlowConsumer, "slow consumer");
+        });
+        await using SttClient client = await SttClient.ConnectAsync(node.Uri, node.ClientOptions(), Ct).WaitAsync(Bound, Ct);
+
+        int count = 0;
+        var ex = await Assert.ThrowsAsync<Stt.Transport.SessionClosedException>(async () =>
+        {
+            await foreach (ChannelMessage _ in client.SubscribeAsync("x", ct: Ct))
+            {
+                count++;
+            }
+        }).WaitAsync(Bound, Ct);
+        Assert.Equal(Stt.Protocol.ProtocolErrorCode.SlowConsumer, ex.CloseCode);
+        Assert.True(ex.ClosedByPeer);
+        Assert.Equal(1, count);
+    }
 }
