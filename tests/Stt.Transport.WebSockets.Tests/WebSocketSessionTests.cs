@@ -281,13 +281,48 @@ public sealed class WebSocketSessionTests
         await Task.WhenAll(servers.Values.Select(s => s.Completion)).WaitAsync(Bound, Ct);
     }
 
+    [Fact]
+    public async Task Send_queue_overflow_drops_frames_that_recovery_resends()
+    {
+        using var drops = new DropCounter("send_queue_full");
+        var options = new WebSocketTransportOptions { MaxFrameSize = 1024, SendQueueLimitBytes = 2048 };
+        await using WebSocketHost host = await WebSocketHost.StartAsync(options);
+        await using WebSocketSession client = await WebSocketSession.ConnectAsync(host.Uri, host.ClientIdentity, host.Seed, options, ct: Ct).WaitAsync(Bound, Ct);
+        WebSocketSession server = await host.Sessions.Reader.ReadAsync(Ct).AsTask().WaitAsync(Bound, Ct);
+
+        // One write queues far more frames than the 2 KiB queue holds before the send loop runs.
+        byte[] message = new byte[200 * 1024];
+        new Random(3).NextBytes(message);
+        int stream = client.OpenStream();
+        await client.WriteMessageAsync(stream, message, Ct).AsTask().WaitAsync(Bound, Ct);
+
+        int accepted = await server.AcceptStreamAsync(Ct).AsTask().WaitAsync(Bound, Ct);
+        var buffer = new ArrayBufferWriter<byte>();
+        await server.ReadMessageAsync(accepted, buffer, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        Assert.Equal(message, buffer.WrittenSpan.ToArray());
+        Assert.True(drops.Count > 0, "no frame was dropped for a full send queue");
+        Assert.True(client.Statistics.FramesRetransmitted > 0, "the dropped frames were not resent");
+    }
+
+    [Fact]
+    public async Task Connect_to_a_closed_port_throws_WebSocketException()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var identity = new NodeIdentity(Enumerable.Repeat((byte)0xA1, 32).ToArray());
+        using var seed = new SharedSeed(WebSocketHost.SeedBytes);
+        await Assert.ThrowsAsync<WebSocketException>(() => WebSocketSession.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/stt"), identity, seed, ct: Ct).WaitAsync(Bound, Ct));
+    }
+
     /// <summary>Counts <c>stt.websocket.frames.dropped</c>.</summary>
     private sealed class DropCounter : IDisposable
     {
         private readonly MeterListener _listener = new();
         private long _count;
 
-        public DropCounter()
+        public DropCounter(string? reason = null)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
@@ -296,7 +331,17 @@ public sealed class WebSocketSessionTests
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (KeyValuePair<string, object?> tag in tags)
+                {
+                    if (reason is null || (tag.Key == "reason" && (string?)tag.Value == reason))
+                    {
+                        Interlocked.Add(ref _count, value);
+                        return;
+                    }
+                }
+            });
             _listener.Start();
         }
 
