@@ -92,7 +92,9 @@ public readonly record struct DistributionRequest
     /// <exception cref="ArgumentException">The name is too long or has control characters, the total length exceeds the varint range, or the chunk size is out of range.</exception>
     public static DistributionRequest PutContent(string? name, ulong totalLength, ulong chunkSize)
     {
-        if (name is not null && !Distribution.ChannelName.IsValidContentName(System.Text.Encoding.UTF8.GetBytes(name)))
+        Span<byte> scratch = stackalloc byte[1 + DistributionLimits.MaxContentNameLength];
+        int offset = 0;
+        if (!DistributionRequestWriter.TryWriteContentName(scratch, ref offset, name))
         {
             throw new ArgumentException("A content name is at most 255 UTF-8 bytes with no control characters.", nameof(name));
         }

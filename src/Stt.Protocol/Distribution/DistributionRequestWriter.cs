@@ -194,6 +194,7 @@ public static class DistributionRequestWriter
         return length != 0;
     }
 
+    /// <exception cref="ArgumentException">The name is not valid UTF-16 (an unpaired surrogate), is over 255 UTF-8 bytes, or has control characters.</exception>
     internal static bool TryWriteContentName(Span<byte> destination, ref int offset, string? name)
     {
         Span<byte> bytes = stackalloc byte[DistributionLimits.MaxContentNameLength];

@@ -133,6 +133,7 @@ public class DistributionRequestTests
         Assert.Throws<ArgumentException>(() => DistributionRequest.PutContent(new string('n', 256), 1, 1));
         Assert.Throws<ArgumentException>(() => DistributionRequest.PutContent(new string('é', 128), 1, 1));
         Assert.Throws<ArgumentException>(() => DistributionRequest.PutContent("a\nb", 1, 1));
+        Assert.Throws<ArgumentException>(() => DistributionRequest.PutContent("a\ud800b", 1, 1));
         Assert.False(DistributionRequestReader.TryRead([0x06, 1, 1, 3, (byte)'a', 0x09, (byte)'b'], out _, out DistributionStatus control));
         Assert.Equal(DistributionStatus.MalformedRequest, control);
         Assert.False(DistributionRequestReader.TryRead([0x06, 1, 1, 2, 0xC3, 0x28], out _, out DistributionStatus utf8));
@@ -239,7 +240,7 @@ public class DistributionRequestTests
     [Fact]
     public void RandomValidRequests_RoundTrip()
     {
-        var channel = Gen.Char["abcXYZ019._-"].Array[1, 128].Select(chars => new string(chars));
+        var channel = Gen.Char["abcXYZ019._-/"].Array[1, 128].Select(chars => new string(chars)).Where(name => ChannelName.IsValid(name.AsSpan()));
         var varint = Gen.ULong[0, (1UL << 62) - 1];
         Gen.Select(Gen.Int[0, 5], channel, Gen.Byte.Array[32], varint, varint, Gen.String[Gen.Char.AlphaNumeric, 0, 255]).Sample(
             (kind, name, idBytes, a, b, text) =>
