@@ -45,14 +45,20 @@ public sealed partial class SttClient
     /// <exception cref="SessionClosedException">The session closed; a node that cannot keep up with the whole session closes
     /// it with <see cref="Stt.Protocol.ProtocolErrorCode.SlowConsumer"/> (<see cref="SessionClosedException.CloseCode"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> fired.</exception>
-    public async IAsyncEnumerable<ChannelMessage> SubscribeAsync(
-        string channel, bool replay = false, [EnumeratorCancellation] CancellationToken ct = default)
+    /// <remarks>The channel name is checked when this is called; the request is sent on the first <c>MoveNextAsync</c>.
+    /// <paramref name="ct"/> and the token given to <c>WithCancellation</c> both end the enumeration.</remarks>
+    public IAsyncEnumerable<ChannelMessage> SubscribeAsync(string channel, bool replay = false, CancellationToken ct = default)
     {
         ValidateChannel(channel);
+        return SubscribeCoreAsync(channel, replay, ct);
+    }
+
+    private async IAsyncEnumerable<ChannelMessage> SubscribeCoreAsync(string channel, bool replay, [EnumeratorCancellation] CancellationToken ct)
+    {
         var buffer = new ArrayBufferWriter<byte>(4096);
         DistributionStream stream = await DistributionStream.OpenAsync(
             _session, DistributionRequest.Subscribe(channel, replay ? SubscribeOptions.Replay : SubscribeOptions.None),
-            finish: true, buffer, ct).ConfigureAwait(false);
+            finish: false, buffer, ct).ConfigureAwait(false);
         try
         {
             ulong? previous = null;

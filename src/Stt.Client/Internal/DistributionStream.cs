@@ -248,9 +248,16 @@ internal sealed class DistributionStream
             throw Malformed("a message follows END, ERROR or a failure status");
         }
 
-        // The node's direction is over; a direction of ours still open (a refused or failed upload) is abandoned.
+        // The node's direction is over; a direction of ours still open (SUBSCRIBE, a refused PUBLISH) ends with FIN.
         _receiveOpen = false;
-        Abort(DistributionStreamErrorCode.Cancelled);
+        try
+        {
+            FinishSending();
+        }
+        catch (Exception ex) when (ex is SessionClosedException or InvalidOperationException)
+        {
+            // The session or stream is gone already.
+        }
     }
 
     private async ValueTask<int> ReadRawAsync(CancellationToken ct)
