@@ -100,7 +100,7 @@ public abstract partial class SttSession
         lock (_lock)
         {
             ThrowIfNotActiveLocked();
-            if (Complete(_session.WriteMessage(streamId, message.Span), streamId))
+            if (Complete(WriteMessageLocked(streamId, message.Span), streamId))
             {
                 return default;
             }
@@ -126,7 +126,7 @@ public abstract partial class SttSession
         lock (_lock)
         {
             ThrowIfNotActiveLocked();
-            if (Complete(_session.WriteMessage(streamId, message), streamId))
+            if (Complete(WriteMessageLocked(streamId, message), streamId))
             {
                 return true;
             }
@@ -268,7 +268,7 @@ public abstract partial class SttSession
             lock (_lock)
             {
                 ThrowIfNotActiveLocked();
-                if (Complete(_session.WriteMessage(streamId, message.Span), streamId))
+                if (Complete(WriteMessageLocked(streamId, message.Span), streamId))
                 {
                     return;
                 }
@@ -285,7 +285,7 @@ public abstract partial class SttSession
             {
                 ThrowIfNotActiveLocked();
                 writable = GetSignalsLocked(streamId).Writable;
-                if (Complete(_session.BeginMessage(streamId, message.Length), streamId))
+                if (Complete(Freed(streamId, () => _session.BeginMessage(streamId, message.Length)), streamId))
                 {
                     break;
                 }
@@ -311,6 +311,26 @@ public abstract partial class SttSession
             await writable.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Writes a message, turning a write to a stream the protocol already freed (the peer stopped it after finishing its
+    /// own direction, so nothing of the stream is left) into the <see cref="StreamAbortedException"/> a writer expects.
+    /// </summary>
+    private StreamWriteStatus WriteMessageLocked(int streamId, ReadOnlySpan<byte> message)
+    {
+        if (!_session.TryGetStreamInfo(streamId, out _))
+        {
+            throw FreedStream(streamId);
+        }
+
+        return _session.WriteMessage(streamId, message);
+    }
+
+    private StreamWriteStatus Freed(int streamId, Func<StreamWriteStatus> write) =>
+        _session.TryGetStreamInfo(streamId, out _) ? write() : throw FreedStream(streamId);
+
+    private static StreamAbortedException FreedStream(int streamId) =>
+        new(streamId, 0, $"Stream {streamId} is closed: the peer stopped it, or it is not open.");
 
     /// <summary>Sends what a write queued; true when it was accepted, false when the send buffer was full.</summary>
     private bool Complete(StreamWriteStatus status, int streamId)

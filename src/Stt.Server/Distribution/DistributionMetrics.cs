@@ -11,6 +11,14 @@ internal static class DistributionMetrics
     public static readonly Counter<long> Requests =
         ServerTelemetry.Meter.CreateCounter<long>("stt.distribution.requests", "{request}", "Distribution requests, by kind and the status of their response header.");
 
+    /// <summary>Peer-opened streams being served.</summary>
+    public static readonly UpDownCounter<long> StreamsActive =
+        ServerTelemetry.Meter.CreateUpDownCounter<long>("stt.streams.active", "{stream}", "Peer-opened streams the node is serving now, over both transports.");
+
+    /// <summary>Peer-opened streams served so far.</summary>
+    public static readonly Counter<long> StreamsOpened =
+        ServerTelemetry.Meter.CreateCounter<long>("stt.streams.opened", "{stream}", "Peer-opened streams the node accepted, over both transports.");
+
     /// <summary>Channel messages received from publishers.</summary>
     public static readonly Counter<long> PublishedBytes =
         ServerTelemetry.Meter.CreateCounter<long>("stt.fanout.published.bytes", "By", "Payload bytes publishers sent to live channels.");

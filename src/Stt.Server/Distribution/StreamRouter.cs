@@ -22,6 +22,8 @@ internal sealed partial class StreamRouter(
     {
         SttSession session = managed.Session;
         DistributionRequestKind? kind = null;
+        DistributionMetrics.StreamsOpened.Add(1);
+        DistributionMetrics.StreamsActive.Add(1);
         try
         {
             DistributionRequest request;
@@ -90,6 +92,10 @@ internal sealed partial class StreamRouter(
         {
             RouterLog.HandlerFailed(logger, ex, session.SessionId, streamId, kind?.ToString() ?? "unparsed");
             TryReset(session, streamId, DistributionStreamErrorCode.InternalError);
+        }
+        finally
+        {
+            DistributionMetrics.StreamsActive.Add(-1);
         }
     }
 

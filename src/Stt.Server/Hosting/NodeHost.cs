@@ -68,6 +68,11 @@ internal static class NodeHost
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(ServerTelemetry.MeterNames);
+
+                // The node counts established sessions once, as stt_sessions_active{transport}; the transports' own
+                // per-transport gauges would export the same numbers under a second name.
+                metrics.AddView("stt.udp.sessions.active", MetricStreamConfiguration.Drop);
+                metrics.AddView("stt.websocket.sessions.active", MetricStreamConfiguration.Drop);
                 if (telemetry.PrometheusEnabled)
                 {
                     metrics.AddPrometheusExporter();
