@@ -54,7 +54,11 @@ internal sealed partial class UdpNodeService : BackgroundService
             DualMode = IPAddress.Parse(udp.Address).Equals(IPAddress.IPv6Any),
             ReceiveBufferSize = udp.ReceiveBufferSize > 0 ? udp.ReceiveBufferSize : null,
             SendBufferSize = udp.SendBufferSize > 0 ? udp.SendBufferSize : null,
-            HandshakeGuard = HandshakeGuardOptions.Default with { MaxHalfOpen = _options.Sessions.MaxHalfOpen },
+            HandshakeGuard = HandshakeGuardOptions.Default with
+            {
+                MaxHalfOpen = _options.Sessions.MaxHalfOpen,
+                RetryThreshold = Math.Min(HandshakeGuardOptions.Default.RetryThreshold, _options.Sessions.MaxHalfOpen),
+            },
             HalfOpenTimeout = _options.Sessions.HandshakeTimeout,
         };
         _endpoint = new UdpEndpoint(new IPEndPoint(IPAddress.Parse(udp.Address), udp.Port), _secrets.Identity, _secrets.SharedSeed, transport);
