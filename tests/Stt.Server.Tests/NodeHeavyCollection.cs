@@ -2,6 +2,10 @@ using Xunit;
 
 namespace Stt.Server.Tests;
 
-/// <summary>Tests that load the node heavily (large transfers, thousands of sessions) run one at a time.</summary>
+/// <summary>Heavy tests against a real node (hundreds of sessions, megabytes of traffic): never two at once.</summary>
 [CollectionDefinition("node-heavy", DisableParallelization = true)]
-public sealed class NodeHeavyCollection;
+public sealed class NodeHeavyCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "node-heavy";
+}
