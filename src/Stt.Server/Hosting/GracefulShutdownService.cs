@@ -7,10 +7,11 @@ namespace Stt.Server.Hosting;
 
 /// <summary>
 /// SIGTERM handling: the node turns not-ready at once and refuses new sessions, lets content responses in flight
-/// finish, then closes every session with CLOSE (SHUTTING_DOWN), all within <c>Stt:ShutdownTimeout</c>. Registered
-/// after the listeners, so it stops before they do.
+/// finish, then closes every session with CLOSE (SHUTTING_DOWN), all within <c>Stt:ShutdownTimeout</c>. The work runs in
+/// <see cref="StoppingAsync"/>, which the host calls before it stops any hosted service: Kestrel's own stop would
+/// otherwise wait first for the WebSocket requests, which end only when their sessions are closed here.
 /// </summary>
-internal sealed class GracefulShutdownService : IHostedService
+internal sealed class GracefulShutdownService : IHostedLifecycleService
 {
     private readonly NodeOptions _options;
     private readonly SessionManager _manager;
@@ -43,10 +44,22 @@ internal sealed class GracefulShutdownService : IHostedService
     }
 
     /// <inheritdoc />
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _readiness.BeginStopping();
         _manager.BeginStopping();
