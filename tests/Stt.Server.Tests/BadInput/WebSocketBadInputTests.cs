@@ -114,7 +114,9 @@ public sealed class WebSocketBadInputTests
         await using TestNode node = await TestNode.StartAsync(new Dictionary<string, string?>
         {
             ["Stt:Sessions:MaxHalfOpen"] = "2",
-            ["Stt:Sessions:HandshakeTimeout"] = "00:00:05",
+
+            // Long enough that a loaded machine cannot free a slot between the second upgrade and the third.
+            ["Stt:Sessions:HandshakeTimeout"] = "00:00:30",
         });
 
         // Two upgrades that never send a HELLO hold both half-open slots until the handshake timeout.

@@ -123,12 +123,12 @@ public sealed class ChannelHubDeliveryTests
     [Fact]
     public async Task Replay_buffer_is_bounded_by_bytes()
     {
-        // 1-byte sequence varint + 99-byte payload = 100 encoded bytes; 350 bytes keep the last three.
+        // DATA tag + 1-byte sequence varint + 98-byte payload = 100 encoded bytes; 350 bytes keep the last three.
         using ChannelHub hub = NewHub(new ChannelOptions { ReplayMessages = 64, ReplayBytes = 350 });
         LiveChannel channel = hub.GetOrCreateChannel("replay-bytes");
         for (ulong m = 1; m <= 10; m++)
         {
-            channel.Publish(TestSink.Payload(m, 99));
+            channel.Publish(TestSink.Payload(m, 98));
         }
 
         ChannelStatistics stats = channel.GetStatistics();
@@ -181,12 +181,12 @@ public sealed class ChannelHubDeliveryTests
             hub.Publish("bytes", payload);
         }
 
-        // Sequence 70 needs a two-byte varint: 0x40 0x46.
+        // DATA tag 0x00, then sequence 70 as a two-byte varint: 0x40 0x46.
         Assert.True(hub.TryGetChannel("bytes", out LiveChannel? channel));
         Assert.Equal(70UL, channel.LastSequence);
         SharedPayload shared = hub.PayloadPool.Rent(70, payload);
-        Assert.Equal(new byte[] { 0x40, 0x46 }, shared.Message[..2].ToArray());
-        Assert.Equal(payload, shared.Message[2..].ToArray());
+        Assert.Equal(new byte[] { 0x00, 0x40, 0x46 }, shared.Message[..3].ToArray());
+        Assert.Equal(payload, shared.Message[3..].ToArray());
         shared.Release();
     }
 }

@@ -232,8 +232,8 @@ public sealed class ChannelHubLifecycleTests
         using Subscription c = hub.Subscribe("strict", slowStrict);
         for (ulong m = 1; m <= 20; m++)
         {
-            hub.Publish("live", TestSink.Payload(m, 199));
-            hub.Publish("strict", TestSink.Payload(m, 199));
+            hub.Publish("live", TestSink.Payload(m, 198));
+            hub.Publish("strict", TestSink.Payload(m, 198));
 
             // Pace the publisher so that only the blocked sinks overflow.
             ulong published = m;
