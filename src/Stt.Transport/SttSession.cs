@@ -137,6 +137,28 @@ public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
     /// <summary>Completes when the handshake completes; faults with <see cref="SessionClosedException"/> if it never does.</summary>
     protected Task EstablishedTask => _established.Task;
 
+    /// <summary>
+    /// Waits until every stream byte written so far has been sent and acknowledged by the peer (or the session is no
+    /// longer active), checking every 10 ms: a graceful shutdown calls it before <see cref="CloseAsync"/> so responses
+    /// already written are delivered rather than cut off by CLOSE.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public async Task WaitForSendDrainedAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (_session.IsSendDrained)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), Time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Closes the session with CLOSE and waits until the drain period is over and the session is freed.</summary>
     /// <param name="errorCode">The code sent in CLOSE; <see cref="ProtocolErrorCode.NoError"/> by default.</param>
     /// <param name="reason">An optional human-readable reason, cut to 256 UTF-8 bytes.</param>

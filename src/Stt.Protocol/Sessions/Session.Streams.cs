@@ -109,6 +109,14 @@ public sealed partial class Session
         return _streams.TryGetStreamInfo(streamId, out info);
     }
 
+    /// <summary>
+    /// Whether every stream byte written so far has been sent and acknowledged: nothing queued, nothing in flight.
+    /// Always true once the session is not Active. A graceful shutdown waits for it before CLOSE, so responses the
+    /// application already wrote reach the peer.
+    /// </summary>
+    public bool IsSendDrained =>
+        State != SessionState.Active || (!_streams!.HasPendingData && (_congestion?.BytesInFlight ?? 0) == 0);
+
     private StreamManager ActiveStreams
     {
         get

@@ -68,7 +68,15 @@ internal sealed class GracefulShutdownService : IHostedLifecycleService
         long start = TimeProvider.System.GetTimestamp();
 
         // Content responses get most of the deadline; closing sessions needs only a round trip.
-        await _inFlight.WaitForDrainAsync(timeout * 0.8, cancellationToken).ConfigureAwait(false);
+        await _inFlight.WaitForDrainAsync(timeout * 0.7, cancellationToken).ConfigureAwait(false);
+
+        // A response fully written is not yet delivered: wait for the peers to acknowledge it before CLOSE cuts it off.
+        TimeSpan untilClose = timeout * 0.8 - TimeProvider.System.GetElapsedTime(start);
+        if (untilClose > TimeSpan.Zero)
+        {
+            await _manager.WaitForSendsDrainedAsync(untilClose).ConfigureAwait(false);
+        }
+
         TimeSpan left = timeout - TimeProvider.System.GetElapsedTime(start);
         int stillClosing = await _manager.CloseAllAsync(left > TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
         if (stillClosing > 0)

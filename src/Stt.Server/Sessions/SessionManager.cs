@@ -135,6 +135,26 @@ internal sealed partial class SessionManager
     /// <summary>Refuses new sessions from now on.</summary>
     public void BeginStopping() => IsStopping = true;
 
+    /// <summary>Waits until every session has delivered what was written to it (sent and acknowledged), up to the deadline.</summary>
+    public async Task WaitForSendsDrainedAsync(TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline, _time);
+        List<Task> draining = [];
+        foreach (ManagedSession managed in _sessions.Values)
+        {
+            draining.Add(managed.Session.WaitForSendDrainedAsync(timeout.Token));
+        }
+
+        try
+        {
+            await Task.WhenAll(draining).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The deadline passed: the sessions are closed regardless.
+        }
+    }
+
     /// <summary>Closes every session with <see cref="ProtocolErrorCode.ShuttingDown"/> and waits for them, up to the deadline.</summary>
     /// <returns>How many sessions were still closing at the deadline.</returns>
     public async Task<int> CloseAllAsync(TimeSpan deadline)
