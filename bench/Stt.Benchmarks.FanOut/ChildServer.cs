@@ -45,6 +45,38 @@ internal sealed class ChildServer : IAsyncDisposable
 
     public double CpuSeconds => ProcessStats.CpuSeconds(Pid);
 
+    /// <summary>Sums the samples of every Prometheus series whose name starts with <paramref name="prefix"/>; -1 if none.</summary>
+    public async Task<double> ScrapeAsync(string prefix, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string metrics;
+        try
+        {
+            metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{HttpPort}/metrics"), ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            return -1;
+        }
+
+        double total = 0;
+        bool found = false;
+        foreach (string line in metrics.Split('\n'))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                string value = line[(line.LastIndexOf(' ') + 1)..];
+                if (double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out double v))
+                {
+                    total += v;
+                    found = true;
+                }
+            }
+        }
+
+        return found ? total : -1;
+    }
+
     public static async Task<ChildServer> StartNodeAsync(CancellationToken ct)
     {
         string dll = FindNodeDll();

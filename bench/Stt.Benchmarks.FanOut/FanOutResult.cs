@@ -15,4 +15,7 @@ internal sealed record FanOutResult(
     double ServerCpuPercent,
     double BenchCpuPercent,
     double ConnectSeconds,
-    long Skipped);
+    long Skipped,
+    double ServerQueuedKiB,
+    double ServerDropped,
+    double ClientRttMs);

@@ -94,6 +94,11 @@ internal static class FanOutScenario
             }
         }
 
+        // Where the time goes: the node's own view at the end of the window (bytes its hub holds for subscribers that
+        // cannot take them yet, messages its live policy dropped) and the subscribers' smoothed RTT.
+        double queued = plain ? -1 : await server.ScrapeAsync("stt_fanout_queue_bytes", ct) / 1024;
+        double dropped = plain ? -1 : await server.ScrapeAsync("stt_fanout_messages_dropped", ct);
+        double rtt = set.MeanSmoothedRttMs();
         double wall = seconds;
         double serverCpu = (server.CpuSeconds - serverCpu0) / wall * 100;
         double benchCpu = (ProcessStats.CpuSeconds(Environment.ProcessId) - benchCpu0) / wall * 100;
@@ -130,7 +135,10 @@ internal static class FanOutScenario
             serverCpu,
             benchCpu,
             connectSeconds,
-            Interlocked.Read(ref state.Skipped));
+            Interlocked.Read(ref state.Skipped),
+            queued,
+            dropped,
+            rtt);
     }
 
     /// <summary>What the subscribers share: the window and its counters.</summary>
@@ -209,6 +217,14 @@ internal static class FanOutScenario
         private readonly List<Task> _loops = [];
         private readonly List<IAsyncDisposable> _owned = [];
         private readonly List<ClientWebSocket> _sockets = [];
+
+        private readonly List<SttSession> _sessions = [];
+
+        public double MeanSmoothedRttMs()
+        {
+            SttSession[] sessions = [.. _sessions];
+            return sessions.Length == 0 ? double.NaN : sessions.Average(s => s.Statistics.SmoothedRtt.TotalMilliseconds);
+        }
 
         public static async Task<SubscriberSet> PlainAsync(ChildServer server, int count, WindowState state, CancellationToken ct)
         {
@@ -301,6 +317,7 @@ internal static class FanOutScenario
             List<Task> subscribed = [];
             foreach (SttSession session in sessions)
             {
+                _sessions.Add(session);
                 var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 await gate.WaitAsync(ct);
                 _ = ready.Task.ContinueWith(_ => gate.Release(), TaskScheduler.Default);

@@ -54,7 +54,7 @@ internal static class IdleScenario
             double connectSeconds = clock.Elapsed.TotalSeconds;
             await Task.Delay(2000, ct);
             long loaded = node.ResidentBytes;
-            long active = await ActiveSessionsAsync(node, ct);
+            long active = (long)await node.ScrapeAsync("stt_sessions_active", ct);
             double cpu0 = node.CpuSeconds;
             await Task.Delay(10_000, ct);
             double idleCpu = (node.CpuSeconds - cpu0) / 10 * 100;
@@ -105,28 +105,5 @@ internal static class IdleScenario
         owned.Add(new DisposeLater(identity));
         owned.Add(new DisposeLater(seed));
         return sessions;
-    }
-
-    /// <summary>The node's own count of open sessions, from its Prometheus endpoint (-1 if absent).</summary>
-    private static async Task<long> ActiveSessionsAsync(ChildServer node, CancellationToken ct)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        string metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{node.HttpPort}/metrics"), ct);
-        long total = 0;
-        bool found = false;
-        foreach (string line in metrics.Split('\n'))
-        {
-            if (line.StartsWith("stt_sessions_active", StringComparison.Ordinal))
-            {
-                string value = line[(line.LastIndexOf(' ') + 1)..];
-                if (double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out double v))
-                {
-                    total += (long)v;
-                    found = true;
-                }
-            }
-        }
-
-        return found ? total : -1;
     }
 }

@@ -9,8 +9,8 @@ internal static class Report
     {
         Console.WriteLine($"## Fan-out: 1 publisher -> N subscribers, {size} B payloads, {seconds:F0} s window, median of {runs} run(s)");
         Console.WriteLine();
-        Console.WriteLine("| server | transport | load | N | published/s | delivered msg/s | goodput MB/s | vs plain | p50 ms | p99 ms | p99.9 ms | server CPU | bench CPU | connect s | skipped |");
-        Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| server | transport | load | N | published/s | delivered msg/s | goodput MB/s | vs plain | p50 ms | p99 ms | p99.9 ms | server CPU | bench CPU | connect s | skipped | node queue KiB | node dropped | client RTT ms |");
+        Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (IGrouping<(string System, string Transport, string Load), FanOutResult> group in results.GroupBy(r => (r.System, r.Transport, r.Load)))
         {
             FanOutResult[] g = [.. group];
@@ -18,7 +18,7 @@ internal static class Report
             FanOutResult[] plain = [.. results.Where(r => r.System.StartsWith("plain", StringComparison.Ordinal) && r.Load == group.Key.Load)];
             string ratio = plain.Length == 0 ? "-" : (goodput / Median(plain, r => r.GoodputMBps)).ToString("P0", CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {group.Key.System} | {group.Key.Transport} | {group.Key.Load} | {g[0].Subscribers} | {Median(g, r => r.PublishedPerSecond):N0} | {Median(g, r => r.DeliveredPerSecond):N0} | {goodput:F1} | {ratio} | {Median(g, r => r.P50Ms):F2} | {Median(g, r => r.P99Ms):F2} | {Median(g, r => r.P999Ms):F2} | {Median(g, r => r.ServerCpuPercent):F0}% | {Median(g, r => r.BenchCpuPercent):F0}% | {Median(g, r => r.ConnectSeconds):F1} | {Median(g, r => r.Skipped):N0} |"));
+                $"| {group.Key.System} | {group.Key.Transport} | {group.Key.Load} | {g[0].Subscribers} | {Median(g, r => r.PublishedPerSecond):N0} | {Median(g, r => r.DeliveredPerSecond):N0} | {goodput:F1} | {ratio} | {Median(g, r => r.P50Ms):F2} | {Median(g, r => r.P99Ms):F2} | {Median(g, r => r.P999Ms):F2} | {Median(g, r => r.ServerCpuPercent):F0}% | {Median(g, r => r.BenchCpuPercent):F0}% | {Median(g, r => r.ConnectSeconds):F1} | {Median(g, r => r.Skipped):N0} | {Median(g, r => r.ServerQueuedKiB):N0} | {Median(g, r => r.ServerDropped):N0} | {Median(g, r => r.ClientRttMs):F1} |"));
         }
 
         Console.WriteLine();
