@@ -16,8 +16,19 @@ internal static class SharedSeedSource
     private const int MinimumLength = 32;
 
     /// <summary>The default seed file: <c>shared.seed</c> in the node's default data folder.</summary>
-    public static string DefaultPath => Path.Combine(
-        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "stt", "shared.seed");
+    public static string DefaultPath
+    {
+        get
+        {
+            string data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            if (data.Length == 0)
+            {
+                data = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            }
+
+            return Path.Combine(data, "stt", "shared.seed");
+        }
+    }
 
     /// <summary>Loads the seed bytes.</summary>
     /// <param name="seedFile">The <c>--seed-file</c> value, or null.</param>
@@ -73,7 +84,7 @@ internal static class SharedSeedSource
         {
             string hint = explicitPath
                 ? string.Empty
-                : $"; pass --seed-file PATH (the node's data folder holds shared.seed) or set {EnvironmentVariable}";
+                : $" (pass --seed-file with the shared.seed from the node's data folder, or set {EnvironmentVariable})";
             throw new UsageException($"cannot read the shared seed from {path}: {ex.Message}{hint}");
         }
     }
