@@ -19,7 +19,7 @@ public readonly struct ChannelMessage
         Skipped = skipped;
     }
 
-    /// <summary>The sequence number the node gave this message in its channel (0 for the channel's first message).</summary>
+    /// <summary>The sequence number the node gave this message in its channel (1 for the channel's first message, docs/distribution.md section 4.3).</summary>
     public ulong Sequence { get; }
 
     /// <summary>The published bytes, possibly empty; valid until the next <c>MoveNextAsync</c>.</summary>

@@ -48,6 +48,8 @@ internal sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         Range(failures, "Stt:Sessions:MaxSessions", sessions.MaxSessions, 1, 1_000_000);
         Range(failures, "Stt:Sessions:MaxSessionsPerSource", sessions.MaxSessionsPerSource, 1, 1_000_000);
         Range(failures, "Stt:Sessions:MaxHalfOpen", sessions.MaxHalfOpen, 1, 1_000_000);
+        Range(failures, "Stt:Sessions:HandshakesPerSecondPerSource", sessions.HandshakesPerSecondPerSource, 1, 1_000_000);
+        Range(failures, "Stt:Sessions:HandshakeBurstPerSource", sessions.HandshakeBurstPerSource, 1, 1_000_000);
         Positive(failures, "Stt:Sessions:IdleTimeout", sessions.IdleTimeout);
         Positive(failures, "Stt:Sessions:HandshakeTimeout", sessions.HandshakeTimeout);
         if (sessions.KeepAliveInterval <= TimeSpan.Zero || sessions.KeepAliveInterval * 2 > sessions.IdleTimeout)

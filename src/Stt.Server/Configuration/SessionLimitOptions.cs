@@ -12,6 +12,12 @@ internal sealed class SessionLimitOptions
     /// <summary>The most handshakes in progress at once, per transport; past it new WebSocket upgrades get 503.</summary>
     public int MaxHalfOpen { get; set; } = 2_048;
 
+    /// <summary>UDP handshakes one source address (an IPv6 /64) may start per second, after <see cref="HandshakeBurstPerSource"/>.</summary>
+    public int HandshakesPerSecondPerSource { get; set; } = 20;
+
+    /// <summary>UDP handshakes one source address may start at once before the per-second rate applies.</summary>
+    public int HandshakeBurstPerSource { get; set; } = 40;
+
     /// <summary>How long a session may stay silent before it is expired (keep-alives count as traffic).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -58,6 +58,8 @@ internal sealed partial class UdpNodeService : BackgroundService
             {
                 MaxHalfOpen = _options.Sessions.MaxHalfOpen,
                 RetryThreshold = Math.Min(HandshakeGuardOptions.Default.RetryThreshold, _options.Sessions.MaxHalfOpen),
+                HandshakesPerSecondPerSource = _options.Sessions.HandshakesPerSecondPerSource,
+                HandshakeBurstPerSource = _options.Sessions.HandshakeBurstPerSource,
             },
             HalfOpenTimeout = _options.Sessions.HandshakeTimeout,
         };
