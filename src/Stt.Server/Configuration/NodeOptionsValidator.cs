@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Stt.Protocol.Distribution;
+using Stt.Server.Identity;
 
 namespace Stt.Server.Configuration;
 
@@ -84,7 +85,7 @@ internal sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
 
         foreach (string publisher in channels.Publishers)
         {
-            if (publisher.Length != 64 || !IsHex(publisher))
+            if (publisher.Length != 64 || !NodeSecrets.IsHex(publisher))
             {
                 failures.Add($"Stt:Channels:Publishers entry '{publisher}' is not a node ID (64 hex digits).");
             }
@@ -102,23 +103,10 @@ internal sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
     private static void CheckSeed(List<string> failures, string key, string value)
     {
         // The value itself never goes into a message: seeds are secrets.
-        if (value.Length > 0 && (value.Length < 64 || value.Length % 2 != 0 || !IsHex(value)))
+        if (value.Length > 0 && !NodeSecrets.IsHexSeed(value))
         {
             failures.Add($"{key} must be at least 32 bytes written as an even number of hex digits (64 or more); the configured value ({value.Length} characters) is not.");
         }
-    }
-
-    private static bool IsHex(string value)
-    {
-        foreach (char c in value)
-        {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static void Range(List<string> failures, string key, long value, long min, long max)

@@ -104,7 +104,7 @@ internal sealed class NodeSecrets : IDisposable
     public static byte[] ReadSeedFile(string path)
     {
         string text = File.ReadAllText(path).Trim();
-        if (text.Length < 64 || text.Length % 2 != 0 || !IsHex(text))
+        if (!IsHexSeed(text))
         {
             throw new InvalidDataException($"The seed file '{path}' must hold at least 32 bytes as hex digits (64 or more).");
         }
@@ -167,7 +167,11 @@ internal sealed class NodeSecrets : IDisposable
         }
     }
 
-    private static bool IsHex(string value)
+    /// <summary>Whether a text is a seed: at least 32 bytes as an even number of hex digits.</summary>
+    public static bool IsHexSeed(string value) => value.Length >= 64 && value.Length % 2 == 0 && IsHex(value);
+
+    /// <summary>Whether every character is a hex digit.</summary>
+    public static bool IsHex(string value)
     {
         foreach (char c in value)
         {

@@ -135,7 +135,21 @@ public sealed class WebSocketBadInputTests
         // Closing them frees the slots: the node closes each (no HELLO) and a real client then gets in.
         first.Abort();
         second.Abort();
-        await NodeChecks.AssertServingAsync(node, "websocket", ct);
+
+        // The node frees a slot when its read of the missing HELLO fails, a moment after the abort reaches it.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await NodeChecks.AssertServingAsync(node, "websocket", ct);
+                break;
+            }
+            catch (WebSocketException) when (watch.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(100, ct);
+            }
+        }
     }
 
     [Theory]

@@ -57,6 +57,8 @@ public sealed class TestNode : IAsyncDisposable
             ["Stt:SharedSeed"] = Convert.ToHexString(sharedSeed),
             ["Stt:Udp:Port"] = "0",
             ["Stt:ShutdownTimeout"] = "00:00:05",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
         if (settings is not null)
         {
