@@ -285,7 +285,7 @@ public abstract partial class SttSession
             {
                 ThrowIfNotActiveLocked();
                 writable = GetSignalsLocked(streamId).Writable;
-                if (Complete(Freed(streamId, () => _session.BeginMessage(streamId, message.Length)), streamId))
+                if (Complete(BeginMessageLocked(streamId, message.Length), streamId))
                 {
                     break;
                 }
@@ -316,18 +316,30 @@ public abstract partial class SttSession
     /// Writes a message, turning a write to a stream the protocol already freed (the peer stopped it after finishing its
     /// own direction, so nothing of the stream is left) into the <see cref="StreamAbortedException"/> a writer expects.
     /// </summary>
+    /// <remarks>The stream is looked up only when the write fails, so the per-message path costs nothing extra.</remarks>
     private StreamWriteStatus WriteMessageLocked(int streamId, ReadOnlySpan<byte> message)
     {
-        if (!_session.TryGetStreamInfo(streamId, out _))
+        try
+        {
+            return _session.WriteMessage(streamId, message);
+        }
+        catch (InvalidOperationException) when (!_session.TryGetStreamInfo(streamId, out _))
         {
             throw FreedStream(streamId);
         }
-
-        return _session.WriteMessage(streamId, message);
     }
 
-    private StreamWriteStatus Freed(int streamId, Func<StreamWriteStatus> write) =>
-        _session.TryGetStreamInfo(streamId, out _) ? write() : throw FreedStream(streamId);
+    private StreamWriteStatus BeginMessageLocked(int streamId, int length)
+    {
+        try
+        {
+            return _session.BeginMessage(streamId, length);
+        }
+        catch (InvalidOperationException) when (!_session.TryGetStreamInfo(streamId, out _))
+        {
+            throw FreedStream(streamId);
+        }
+    }
 
     private static StreamAbortedException FreedStream(int streamId) =>
         new(streamId, 0, $"Stream {streamId} is closed: the peer stopped it, or it is not open.");

@@ -234,10 +234,9 @@ internal sealed class ContentHandlers : IDisposable
                 return;
             }
 
-            byte[] idMessage = new byte[1 + ContentId.Length];
-            ServerMessage.TryWriteDataTag(idMessage);
-            manifest.Id.TryWrite(idMessage.AsSpan(1));
-            await session.WriteMessageAsync(streamId, idMessage).ConfigureAwait(false);
+            byte[] stored = new byte[ServerMessage.StoredLength];
+            ServerMessage.TryWriteStored(stored, manifest.Id);
+            await session.WriteMessageAsync(streamId, stored).ConfigureAwait(false);
             await StreamMessages.SendEndAsync(session, streamId, CancellationToken.None).ConfigureAwait(false);
         }
     }

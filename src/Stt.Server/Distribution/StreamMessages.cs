@@ -13,7 +13,7 @@ internal static class StreamMessages
         byte[] buffer = ArrayPool<byte>.Shared.Rent(DistributionLimits.MaxResponseHeaderLength);
         try
         {
-            ResponseHeader.TryWrite(buffer, status, Truncate(message), out int written);
+            ResponseHeader.TryWrite(buffer, status, message, out int written);
             await session.WriteMessageAsync(streamId, buffer.AsMemory(0, written), cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -50,7 +50,7 @@ internal static class StreamMessages
         byte[] buffer = ArrayPool<byte>.Shared.Rent(DistributionLimits.MaxResponseHeaderLength + 1);
         try
         {
-            ServerMessage.TryWriteError(buffer, status, Truncate(message), out int written);
+            ServerMessage.TryWriteError(buffer, status, message, out int written);
             await session.WriteMessageAsync(streamId, buffer.AsMemory(0, written), cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -60,7 +60,4 @@ internal static class StreamMessages
 
         session.Finish(streamId);
     }
-
-    private static string Truncate(string message) =>
-        message.Length <= DistributionLimits.MaxStatusMessageLength / 4 ? message : message[..(DistributionLimits.MaxStatusMessageLength / 4)];
 }

@@ -38,7 +38,7 @@ internal sealed class SubscribeHandler(ChannelHub hub, ILogger<SubscribeHandler>
             await subscription.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (!sink.WasSlow && session.Completion.IsCompleted is false)
+        if (!sink.WasSlow && !session.Completion.IsCompleted)
         {
             StreamRouter.TryReset(session, streamId, DistributionStreamErrorCode.Cancelled);
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Stt.Server.Configuration;
 using Stt.Server.Content;
@@ -21,7 +22,8 @@ internal static class NodeComponents
                 ChunkSize = options.Content.ChunkSize,
                 MaxContentLength = options.Content.MaxContentLength,
             },
-            services.GetRequiredService<ILogger<ContentStore>>());
+            services.GetRequiredService<ILogger<ContentStore>>(),
+            new ContentMetrics(services.GetRequiredService<IMeterFactory>()));
     }
 
     /// <summary>The channel hub with the configured defaults for every channel.</summary>
@@ -40,6 +42,7 @@ internal static class NodeComponents
                 MaxMessageLength = settings.MaxMessageLength,
                 AllowedPublishers = settings.Publishers.Count == 0 ? null : [.. settings.Publishers],
             },
-        });
+        },
+        services.GetRequiredService<IMeterFactory>());
     }
 }

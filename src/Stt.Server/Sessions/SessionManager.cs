@@ -28,14 +28,18 @@ internal sealed partial class SessionManager
     private int _count;
     private int _udpCount;
     private int _webSocketCount;
+    private bool _stopping;
 
-    public SessionManager(IOptions<NodeOptions> options, ILogger<SessionManager> logger, TimeProvider? time = null)
+    public SessionManager(IOptions<NodeOptions> options, ILogger<SessionManager> logger, IMeterFactory meterFactory, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meterFactory);
         _limits = options.Value.Sessions;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        ServerTelemetry.Meter.CreateObservableGauge(
+
+        // From the host's factory: the gauge observes this manager and goes away with its host, not with the process.
+        meterFactory.Create(ServerTelemetry.Name).CreateObservableGauge(
             "stt.sessions.active",
             () => new Measurement<int>[]
             {
@@ -110,7 +114,11 @@ internal sealed partial class SessionManager
     }
 
     /// <summary>Whether the node is shutting down (new sessions are refused).</summary>
-    public bool IsStopping { get; private set; }
+    public bool IsStopping
+    {
+        get => Volatile.Read(ref _stopping);
+        private set => Volatile.Write(ref _stopping, value);
+    }
 
     /// <summary>Finds a session by its ID.</summary>
     public bool TryGet(ulong sessionId, out ManagedSession? session) => _sessions.TryGetValue(sessionId, out session);
