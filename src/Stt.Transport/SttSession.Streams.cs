@@ -299,7 +299,7 @@ public abstract partial class SttSession
             lock (_lock)
             {
                 ThrowIfNotActiveLocked();
-                StreamWriteStatus status = _session.Write(streamId, message.Span, out int written);
+                StreamWriteStatus status = WriteLocked(streamId, message.Span, out int written);
                 message = message[written..];
                 Complete(status, streamId);
                 if (message.IsEmpty)
@@ -334,6 +334,18 @@ public abstract partial class SttSession
         try
         {
             return _session.BeginMessage(streamId, length);
+        }
+        catch (InvalidOperationException) when (!_session.TryGetStreamInfo(streamId, out _))
+        {
+            throw FreedStream(streamId);
+        }
+    }
+
+    private StreamWriteStatus WriteLocked(int streamId, ReadOnlySpan<byte> data, out int written)
+    {
+        try
+        {
+            return _session.Write(streamId, data, out written);
         }
         catch (InvalidOperationException) when (!_session.TryGetStreamInfo(streamId, out _))
         {

@@ -300,7 +300,9 @@ internal sealed class SendHalf : IDisposable
             _finLost = false;
         }
 
-        if (end <= _ackedOffset)
+        // A FIN-only frame carries no bytes: acknowledged ahead of the data before it, it adds no range, and the
+        // contiguous prefix can only move once that data's own acknowledgement arrives.
+        if (end <= _ackedOffset || length == 0)
         {
             return false;
         }
