@@ -99,6 +99,18 @@ public sealed class NodeProcessTests
             }
         }, ct);
 
+        // The SUBSCRIBE crosses an impaired link: publish only once the node process lists the subscriber, or the
+        // first messages could pass before it joins and fall out of the replay buffer.
+        using (var admin = new HttpClient { BaseAddress = node.HttpAddress, Timeout = TimeSpan.FromSeconds(10) })
+        {
+            var joined = System.Diagnostics.Stopwatch.StartNew();
+            while (!(await admin.GetStringAsync(new Uri("/admin/channels", UriKind.Relative), ct)).Contains("\"subscriberCount\":1", StringComparison.Ordinal))
+            {
+                Assert.True(joined.Elapsed < TimeSpan.FromSeconds(30), "the subscriber never joined the channel on the node");
+                await Task.Delay(50, ct);
+            }
+        }
+
         await using (ChannelPublisher channel = await publisher.PublishAsync("ops/proc", ct))
         {
             for (int i = 0; i < count; i++)
