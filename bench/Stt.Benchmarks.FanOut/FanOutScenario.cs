@@ -15,16 +15,16 @@ namespace Stt.Benchmarks.FanOut;
 /// <summary>
 /// One publisher to N subscribers on loopback, the server in a child process, the publisher and all subscribers in this
 /// process. Each payload starts with <see cref="Stopwatch.GetTimestamp"/> taken just before the send; a subscriber
-/// records now minus that. Messages published during the first second are warm-up and are not counted; the window is
+/// records now minus that. Messages published during the warm-up (5 s by default: long enough for the JIT's tiers to
+/// settle on two busy cores) are not counted; the window is
 /// the following <c>seconds</c>; after the publisher stops, subscribers get up to 3 s to drain.
 /// </summary>
 internal static class FanOutScenario
 {
     private const string Channel = "bench/fanout";
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     /// <summary>Runs one measurement; <paramref name="rate"/> is messages per second, or 0 for as fast as the publisher's sends complete.</summary>
-    public static async Task<FanOutResult> RunAsync(string system, int subscribers, int rate, int size, double seconds, CancellationToken ct)
+    public static async Task<FanOutResult> RunAsync(string system, int subscribers, int rate, int size, double seconds, double warmUpSeconds, CancellationToken ct)
     {
         bool plain = system == "plain";
         await using ChildServer server = plain ? await ChildServer.StartPlainAsync(ct) : await ChildServer.StartNodeAsync(ct);
@@ -48,7 +48,7 @@ internal static class FanOutScenario
         // Publish: warm-up, then the window; paced by the stopwatch, or flat out when rate is 0.
         byte[] payload = RandomNumberGenerator.GetBytes(size);
         long start = Stopwatch.GetTimestamp();
-        state.WindowStart = start + (long)(WarmUp.TotalSeconds * Stopwatch.Frequency);
+        state.WindowStart = start + (long)(warmUpSeconds * Stopwatch.Frequency);
         state.WindowEnd = state.WindowStart + (long)(seconds * Stopwatch.Frequency);
         double serverCpu0 = 0, benchCpu0 = 0;
         bool windowOpen = false;

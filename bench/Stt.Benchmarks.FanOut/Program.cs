@@ -3,7 +3,7 @@ using Stt.Benchmarks.FanOut;
 
 // Load harness for the streaming node. Measures and prints; asserts nothing.
 //   dotnet run -c Release --project bench/Stt.Benchmarks.FanOut -- [fanout|idle|all] [options]
-// Options: --subscribers N (1000)  --rate R msg/s (100)  --size B (1024)  --seconds S (10)  --runs K (1)
+// Options: --subscribers N (1000)  --rate R msg/s (100)  --size B (1024)  --seconds S (10)  --warmup S (5)  --runs K (1)
 //          --no-max (skip the max-rate variant)  --systems stt-ws,stt-udp,plain  --idle-udp N (10000)  --idle-ws N (2000)
 if (args.Length >= 2 && args[0] == "plain-server")
 {
@@ -16,6 +16,7 @@ int subscribers = Option("--subscribers", 1000);
 int rate = Option("--rate", 100);
 int size = Option("--size", 1024);
 double seconds = Option("--seconds", 10);
+double warmUp = Option("--warmup", 5);
 int runs = Option("--runs", 1);
 int idleUdp = Option("--idle-udp", 10_000);
 int idleWs = Option("--idle-ws", 2_000);
@@ -42,7 +43,7 @@ if (scenario is "fanout" or "all")
         {
             foreach (string system in systems)
             {
-                FanOutResult result = await FanOutScenario.RunAsync(system, subscribers, r, size, seconds, cancel.Token);
+                FanOutResult result = await FanOutScenario.RunAsync(system, subscribers, r, size, seconds, warmUp, cancel.Token);
                 results.Add(result);
                 Console.WriteLine($"run {run}: {result}");
             }

@@ -170,7 +170,7 @@ public sealed partial class WebSocketSession
                     finally
                     {
                         Interlocked.Add(ref _queuedBytes, -frame.Length);
-                        ArrayPool<byte>.Shared.Return(frame.Buffer);
+                        QueuedFramePool.Return(frame.Buffer);
                     }
                 }
             }
@@ -222,7 +222,7 @@ public sealed partial class WebSocketSession
         await _receiveTask.ConfigureAwait(false);
         while (_sendQueue.Reader.TryRead(out QueuedFrame frame))
         {
-            ArrayPool<byte>.Shared.Return(frame.Buffer);
+            QueuedFramePool.Return(frame.Buffer);
         }
 
         if (_ownsTimers)

@@ -42,10 +42,35 @@ public sealed record WebSocketTransportOptions
     /// <remarks>Defaults to 10 seconds. The shorter of this and the session's own handshake timeout applies.</remarks>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The session settings a session of these options uses: frames capped to <see cref="MaxFrameSize"/>.</summary>
+    /// <summary>
+    /// The max ack delay of every session carried by WebSocket, in place of the 5 ms of UDP: 25 ms (docs/protocol.md,
+    /// section 16). Both peers of a WebSocket session use it, so they agree on it as the protocol requires.
+    /// </summary>
+    /// <remarks>
+    /// The short UDP constant exists so that loss is detected quickly; TCP below a WebSocket already recovers losses, so
+    /// acknowledgements only release send buffers and measure the round trip, and a stream of 100 messages a second
+    /// costs 40 acknowledgements a second instead of 100.
+    /// </remarks>
+    public static readonly TimeSpan MaxAckDelay = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>Ack-eliciting frames a WebSocket session receives before it acknowledges at once (at least this many).</summary>
+    public const int AckElicitingThreshold = 10;
+
+    /// <summary>
+    /// The session settings a session of these options uses: frames capped to <see cref="MaxFrameSize"/>; acknowledgements
+    /// after <see cref="MaxAckDelay"/> or <see cref="AckElicitingThreshold"/> frames; and no pacing: TCP below already
+    /// paces and controls congestion on the wire, so the session's pacer would only hold frames back on timer wake-ups,
+    /// adding latency and work per frame (docs/protocol.md, section 16).
+    /// </summary>
     internal SessionOptions FrameSessionOptions => Session with
     {
         MaxFrameBodyLength = Math.Min(Session.MaxFrameBodyLength, MaxFrameSize - FrameHeader.MaxSize),
+        Congestion = Session.Congestion.EnablePacing ? Session.Congestion with { EnablePacing = false } : Session.Congestion,
+        Recovery = Session.Recovery with
+        {
+            MaxAckDelay = MaxAckDelay,
+            AckElicitingThreshold = Math.Max(Session.Recovery.AckElicitingThreshold, AckElicitingThreshold),
+        },
         Handshake = Session.Handshake.HandshakeTimeout <= HandshakeTimeout
             ? Session.Handshake
             : Session.Handshake with { HandshakeTimeout = HandshakeTimeout },

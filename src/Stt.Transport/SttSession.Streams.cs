@@ -121,12 +121,32 @@ public abstract partial class SttSession
     /// A message longer than the stream's send buffer never fits: use <see cref="WriteMessageAsync"/> for those.</returns>
     /// <exception cref="StreamAbortedException">The peer asked this side to stop sending.</exception>
     /// <exception cref="SessionClosedException">The session closed.</exception>
-    public bool TryWriteMessage(int streamId, ReadOnlySpan<byte> message)
+    public bool TryWriteMessage(int streamId, ReadOnlySpan<byte> message) => TryWriteMessage(streamId, message, flush: true);
+
+    /// <summary>
+    /// <see cref="TryWriteMessage(int, ReadOnlySpan{byte})"/>, optionally leaving the message in the send buffer until
+    /// <see cref="Flush"/>: a writer with several messages ready writes them all and flushes once, so they share frames
+    /// (one seal, one transport send and one acknowledgement for as many messages as a frame holds) instead of each
+    /// leaving in a frame of its own.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="message">The message; copied before the call returns.</param>
+    /// <param name="flush">False to defer sending until <see cref="Flush"/>, which the caller must then call.</param>
+    /// <returns>True when the whole message was queued; false when the send buffer has no room for it.</returns>
+    /// <exception cref="StreamAbortedException">The peer asked this side to stop sending.</exception>
+    /// <exception cref="SessionClosedException">The session closed.</exception>
+    public bool TryWriteMessage(int streamId, ReadOnlySpan<byte> message, bool flush)
     {
         lock (_lock)
         {
             ThrowIfNotActiveLocked();
-            if (Complete(WriteMessageLocked(streamId, message), streamId))
+            StreamWriteStatus status = WriteMessageLocked(streamId, message);
+            if (!flush && status == StreamWriteStatus.Success)
+            {
+                return true;
+            }
+
+            if (Complete(status, streamId))
             {
                 return true;
             }
@@ -137,8 +157,17 @@ public abstract partial class SttSession
         }
     }
 
+    /// <summary>Sends what deferred writes left in the send buffers (as far as flow and congestion control allow).</summary>
+    public void Flush()
+    {
+        lock (_lock)
+        {
+            PumpLocked();
+        }
+    }
+
     /// <summary>
-    /// Waits until a stream's send buffer may have room, after <see cref="TryWriteMessage"/> returned false. It can
+    /// Waits until a stream's send buffer may have room, after <see cref="TryWriteMessage(int, ReadOnlySpan{byte})"/> returned false. It can
     /// complete without room (a stale wake-up): retry the write, and wait again if it still does not fit.
     /// </summary>
     /// <param name="streamId">The stream.</param>

@@ -305,6 +305,76 @@ public sealed class WebSocketSessionTests
     }
 
     [Fact]
+    public async Task Deferred_writes_share_frames_and_leave_only_on_Flush()
+    {
+        await using WebSocketHost host = await WebSocketHost.StartAsync();
+        await using WebSocketSession client = await WebSocketSession.ConnectAsync(host.Uri, host.ClientIdentity, host.Seed, ct: Ct).WaitAsync(Bound, Ct);
+        WebSocketSession server = await host.Sessions.Reader.ReadAsync(Ct).AsTask().WaitAsync(Bound, Ct);
+        int stream = client.OpenStream();
+        long framesBefore = client.Statistics.FramesSent;
+
+        // Ten 1 KiB messages written without flushing: nothing leaves until Flush, then they share one 16 KiB frame.
+        for (int m = 0; m < 10; m++)
+        {
+            byte[] message = new byte[1024];
+            message.AsSpan().Fill((byte)m);
+            Assert.True(client.TryWriteMessage(stream, message, flush: false));
+        }
+
+        Assert.Equal(framesBefore, client.Statistics.FramesSent);
+        client.Flush();
+        Assert.Equal(framesBefore + 1, client.Statistics.FramesSent);
+
+        int accepted = await server.AcceptStreamAsync(Ct).AsTask().WaitAsync(Bound, Ct);
+        var buffer = new ArrayBufferWriter<byte>();
+        for (int m = 0; m < 10; m++)
+        {
+            buffer.ResetWrittenCount();
+            Assert.Equal(1024, await server.ReadMessageAsync(accepted, buffer, Ct).AsTask().WaitAsync(Bound, Ct));
+            Assert.All(buffer.WrittenSpan.ToArray(), b => Assert.Equal((byte)m, b));
+        }
+    }
+
+    [Fact]
+    public async Task A_receiver_acknowledges_every_10_frames_not_every_second_one()
+    {
+        await using WebSocketHost host = await WebSocketHost.StartAsync();
+        await using WebSocketSession client = await WebSocketSession.ConnectAsync(host.Uri, host.ClientIdentity, host.Seed, ct: Ct).WaitAsync(Bound, Ct);
+        WebSocketSession server = await host.Sessions.Reader.ReadAsync(Ct).AsTask().WaitAsync(Bound, Ct);
+        int stream = client.OpenStream();
+        long framesBefore = client.Statistics.FramesSent;
+        long serverFramesBefore = server.Statistics.FramesSent;
+
+        // Six bursts of ten frames (each message flushed alone), each read before the next: over UDP (an ACK every
+        // second frame) that is 30 ACKs; over WebSocket one per burst, a few more if a burst straddles the 25 ms delay.
+        int accepted = -1;
+        var buffer = new ArrayBufferWriter<byte>();
+        for (int burst = 0; burst < 6; burst++)
+        {
+            for (int m = 0; m < 10; m++)
+            {
+                Assert.True(client.TryWriteMessage(stream, new byte[100]));
+            }
+
+            if (accepted < 0)
+            {
+                accepted = await server.AcceptStreamAsync(Ct).AsTask().WaitAsync(Bound, Ct);
+            }
+
+            for (int m = 0; m < 10; m++)
+            {
+                buffer.ResetWrittenCount();
+                await server.ReadMessageAsync(accepted, buffer, Ct).AsTask().WaitAsync(Bound, Ct);
+            }
+        }
+
+        await Task.Delay(100, Ct);
+        Assert.True(client.Statistics.FramesSent - framesBefore >= 60);
+        Assert.InRange(server.Statistics.FramesSent - serverFramesBefore, 1, 15);
+        Assert.Equal(0, client.Statistics.FramesRetransmitted);
+    }
+
+    [Fact]
     public async Task Connect_to_a_closed_port_throws_WebSocketException()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -24,7 +24,8 @@ internal sealed class StreamSubscriberSink(SttSession session, int streamId, str
     {
         try
         {
-            return session.TryWriteMessage(streamId, message);
+            // Held until Flush: a pump with several messages queued writes them all, then sends them in shared frames.
+            return session.TryWriteMessage(streamId, message, flush: false);
         }
         catch (Exception ex) when (ex is StreamAbortedException or SessionClosedException)
         {
@@ -32,6 +33,9 @@ internal sealed class StreamSubscriberSink(SttSession session, int streamId, str
             throw;
         }
     }
+
+    /// <inheritdoc />
+    public void Flush() => session.Flush();
 
     /// <inheritdoc />
     public async ValueTask WaitWritableAsync(CancellationToken cancellationToken)

@@ -19,6 +19,15 @@ public interface ISubscriberSink
     /// <remarks>An exception ends the subscription as if the subscriber were gone.</remarks>
     bool TryWrite(ReadOnlySpan<byte> message);
 
+    /// <summary>
+    /// Sends what <see cref="TryWrite"/> accepted but held back. A sink may keep accepted messages until this call, so
+    /// that messages written in a row share frames; the hub calls it before the pump stops, yields or waits.
+    /// </summary>
+    /// <remarks>An exception ends the subscription as if the subscriber were gone.</remarks>
+    void Flush()
+    {
+    }
+
     /// <summary>Completes when <see cref="TryWrite"/> may succeed again.</summary>
     /// <param name="cancellationToken">Cancelled when the subscription ends.</param>
     /// <returns>A task that throws when the subscriber is gone; the hub then ends the subscription.</returns>

@@ -12,7 +12,9 @@ namespace Stt.Server.FanOut;
 /// <see cref="ISubscriberSink.TryWrite"/> until the queue is empty (then it ends: nothing runs or waits while the
 /// queue is empty) or the sink is full (then it registers a continuation on
 /// <see cref="ISubscriberSink.WaitWritableAsync"/> and resumes on the thread pool). After 64 messages it yields the
-/// thread to other subscribers. A throwing sink ends the subscription.
+/// thread to other subscribers. Before it stops, yields or waits it calls <see cref="ISubscriberSink.Flush"/>, so a
+/// subscriber that fell behind gets its backlog in as few frames as the transport allows, and the cost per message
+/// falls as the load rises. A throwing sink ends the subscription.
 /// </para>
 /// <para>
 /// Memory bound: at most <see cref="ChannelOptions.SubscriberQueueLimitBytes"/> encoded bytes are queued, counting
@@ -261,28 +263,44 @@ public sealed class Subscription : IDisposable, IAsyncDisposable
     {
         long delivered = 0;
         int turn = 0;
+        bool unflushed = false;
         try
         {
             while (true)
             {
-                SharedPayload payload;
+                SharedPayload? payload;
                 lock (_gate)
                 {
-                    if (_closed || _queue.Count == 0)
+                    bool stopping = _closed || _queue.Count == 0 || turn == MessagesPerTurn;
+                    if (stopping && unflushed)
+                    {
+                        // Send what this turn wrote before the pump stops or yields; the queue is looked at again after,
+                        // so a message that arrives meanwhile is not left behind.
+                        payload = null;
+                    }
+                    else if (_closed || _queue.Count == 0)
                     {
                         _pumping = false;
                         return;
                     }
-
-                    if (turn++ == MessagesPerTurn)
+                    else if (turn++ == MessagesPerTurn)
                     {
                         // Still pumping; let other subscribers' pumps run.
                         ThreadPool.UnsafeQueueUserWorkItem(_pump, preferLocal: false);
                         return;
                     }
+                    else
+                    {
+                        payload = _queue.PeekFront();
+                        _headBusy = true;
+                    }
+                }
 
-                    payload = _queue.PeekFront();
-                    _headBusy = true;
+                if (payload is null)
+                {
+                    unflushed = false;
+                    FlushSink();
+                    continue;
                 }
 
                 bool written;
@@ -290,6 +308,7 @@ public sealed class Subscription : IDisposable, IAsyncDisposable
                 try
                 {
                     written = _sink.TryWrite(payload.Message);
+                    unflushed |= written;
                 }
 #pragma warning disable CA1031 // Any failure of the transport means the subscriber is gone.
                 catch (Exception)
@@ -348,15 +367,39 @@ public sealed class Subscription : IDisposable, IAsyncDisposable
                     return;
                 }
 
-                if (!written && !WaitWritable())
+                if (!written)
                 {
-                    return;
+                    if (unflushed)
+                    {
+                        // The sink is full: what it holds must leave before it can have room.
+                        unflushed = false;
+                        FlushSink();
+                    }
+
+                    if (!WaitWritable())
+                    {
+                        return;
+                    }
                 }
             }
         }
         finally
         {
             _channel.OnDelivered(delivered);
+        }
+    }
+
+    private void FlushSink()
+    {
+        try
+        {
+            _sink.Flush();
+        }
+#pragma warning disable CA1031 // Any failure of the transport means the subscriber is gone.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            Fail();
         }
     }
 

@@ -55,6 +55,35 @@ public sealed class ChannelHubDeliveryTests
 
         Assert.Equal(0, channel.SubscriberCount);
         Assert.Equal(hub.PayloadPool.Rented, hub.PayloadPool.Returned);
+        Assert.All(sinks, s => Assert.Equal(0, s.Unflushed));
+    }
+
+    [Fact]
+    public async Task A_backlog_is_written_in_a_row_and_flushed_once_per_turn_and_nothing_is_left_unflushed()
+    {
+        using ChannelHub hub = NewHub(new ChannelOptions { ReplayMessages = 0, ReplayBytes = 0 });
+        LiveChannel channel = hub.GetOrCreateChannel("live");
+        var sink = new TestSink(budget: 0);
+        using Subscription subscription = channel.Subscribe(sink, replay: false);
+
+        // The sink takes nothing while 100 messages queue up; then it opens and the pump drains the backlog.
+        for (int m = 1; m <= 100; m++)
+        {
+            channel.Publish(TestSink.Payload((ulong)m, 64));
+        }
+
+        sink.Open();
+        await Eventually.TrueAsync(() => sink.Count == 100 && sink.Unflushed == 0, "the backlog was written and flushed");
+        Assert.True(sink.Contiguous);
+
+        // 64 messages a turn: two turns, so two flushes, the first carrying a full turn.
+        Assert.Equal(2, sink.Flushes);
+        Assert.Equal(64, sink.LargestFlush);
+
+        // A message on an idle subscription is flushed by itself at once.
+        channel.Publish(TestSink.Payload(101, 64));
+        await Eventually.TrueAsync(() => sink.Count == 101 && sink.Unflushed == 0, "the live message was flushed");
+        Assert.Equal(3, sink.Flushes);
     }
 
     [Fact]

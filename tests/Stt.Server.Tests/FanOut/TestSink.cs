@@ -22,6 +22,9 @@ internal sealed class TestSink : ISubscriberSink
     private bool _ordered = true;
     private bool _contiguous = true;
     private bool _payloadsValid = true;
+    private int _unflushed;
+    private int _flushes;
+    private int _largestFlush;
 
     public TestSink(long budget = long.MaxValue, bool recordSequences = true)
     {
@@ -47,6 +50,15 @@ internal sealed class TestSink : ISubscriberSink
     public bool PayloadsValid { get { lock (_gate) { return _payloadsValid; } } }
 
     public ulong[] Sequences { get { lock (_gate) { return [.. _sequences]; } } }
+
+    /// <summary>Messages accepted by TryWrite that no Flush has sent yet.</summary>
+    public int Unflushed { get { lock (_gate) { return _unflushed; } } }
+
+    /// <summary>Flush calls that had something to send.</summary>
+    public int Flushes { get { lock (_gate) { return _flushes; } } }
+
+    /// <summary>The most messages one Flush sent.</summary>
+    public int LargestFlush { get { lock (_gate) { return _largestFlush; } } }
 
     /// <summary>Builds a payload of <paramref name="length"/> bytes (at least 8) whose bytes derive from <paramref name="tag"/>.</summary>
     public static byte[] Payload(ulong tag, int length)
@@ -103,6 +115,7 @@ internal sealed class TestSink : ISubscriberSink
 
             _last = sequence;
             _count++;
+            _unflushed++;
             if (_recordSequences)
             {
                 _sequences.Add(sequence);
@@ -123,6 +136,19 @@ internal sealed class TestSink : ISubscriberSink
 
             _writable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return new ValueTask(_writable.Task.WaitAsync(cancellationToken));
+        }
+    }
+
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            if (_unflushed > 0)
+            {
+                _flushes++;
+                _largestFlush = Math.Max(_largestFlush, _unflushed);
+                _unflushed = 0;
+            }
         }
     }
 
