@@ -7,6 +7,7 @@ using Stt.Protocol.Identity;
 using Stt.Protocol.Sessions;
 using Stt.Transport.Timing;
 using Stt.Transport.Udp.Internal;
+using Stt.Transport.Udp.Interop;
 using Stt.Transport.Udp.Security.Internal;
 
 namespace Stt.Transport.Udp;
@@ -38,6 +39,7 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
     private readonly Channel<UdpSession> _accepted;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ImpairedReceiver? _impairment;
+    private readonly SendBatcher? _batcher;
     private readonly Task _receiveTask;
     private readonly Task _timerTask;
     // Datagrams, and bytes, processed before the receive loop sends what they call for even though more are waiting.
@@ -126,6 +128,11 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
         LocalEndPoint = _socket.LocalEndPoint!;
         _addressTemplate = LocalEndPoint;
         Timers = new TimerQueue(Time);
+        if (options.BatchSends && LinuxMultipleMessages.IsSupported)
+        {
+            _batcher = new SendBatcher(_socket, options.DatagramBudget);
+        }
+
         if (options.Impairment is { } impairment)
         {
             _impairment = new ImpairedReceiver(this, impairment);
@@ -229,6 +236,7 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
         // CLOSE goes out while the socket is still open; AdmitHello refuses new HELLOs from here on, and the second
         // pass frees any session the receive loop admitted while the first ran.
         ShutdownSessions();
+        _batcher?.FlushPending();
         await _shutdown.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
         await _receiveTask.ConfigureAwait(false);
@@ -256,6 +264,11 @@ public sealed partial class UdpEndpoint : IAsyncDisposable
     /// <summary>Sends one datagram. Called with the owning session's lock held; a UDP send does not wait for the peer.</summary>
     internal void Send(ReadOnlySpan<byte> datagram, SocketAddress peer)
     {
+        if (_batcher is not null && _batcher.TryEnqueue(datagram, peer))
+        {
+            return;
+        }
+
         try
         {
             _socket.SendTo(datagram, SocketFlags.None, peer);

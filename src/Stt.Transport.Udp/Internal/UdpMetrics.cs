@@ -33,8 +33,8 @@ internal static class UdpMetrics
     public static readonly Counter<long> Migrations =
         Meter.CreateCounter<long>("stt.udp.migrations", "{migration}", "Sessions whose peer address changed.");
 
-    public static void Dropped(string reason) =>
-        DatagramsDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public static void Dropped(string reason, long count = 1) =>
+        DatagramsDropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
     public static void Handshake(string role, string result) =>
         Handshakes.Add(1, new KeyValuePair<string, object?>("role", role), new KeyValuePair<string, object?>("result", result));
