@@ -183,7 +183,7 @@ public abstract partial class SttSession
             writable = GetSignalsLocked(streamId).Writable;
         }
 
-        return new ValueTask(writable.WaitAsync(cancellationToken));
+        return writable.WaitAsync(cancellationToken);
     }
 
     /// <summary>Ends this side's direction of a stream (FIN) once everything written before is sent.</summary>

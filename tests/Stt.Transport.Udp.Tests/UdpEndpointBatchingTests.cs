@@ -105,4 +105,38 @@ public class UdpEndpointBatchingTests
         await serverLoop.WaitAsync(ct);
         Assert.Equal(0, metrics.Get("stt.udp.datagrams.dropped", "reason=send-error"));
     }
+
+    [Fact]
+    public async Task A_cancelled_read_throws_and_the_next_read_still_gets_the_message()
+    {
+        await using var peers = new TestPeers();
+        UdpEndpoint server = peers.Server();
+        UdpEndpoint client = peers.Client();
+        CancellationToken ct = TestPeers.Timeout(TimeSpan.FromSeconds(30));
+        Task<UdpSession> accept = server.AcceptAsync(ct).AsTask();
+        UdpSession outbound = await client.ConnectAsync(server.LocalEndPoint, ct);
+        UdpSession inbound = await accept;
+        int stream = outbound.OpenStream();
+        await outbound.WriteMessageAsync(stream, "first"u8.ToArray(), ct);
+        int accepted = await inbound.AcceptStreamAsync(ct);
+        var buffer = new ArrayBufferWriter<byte>();
+        Assert.Equal(5, await inbound.ReadMessageAsync(accepted, buffer, ct));
+
+        // A read waiting on an empty stream is cancelled; the stream's signal must serve the next waits as before.
+        for (int round = 0; round < 3; round++)
+        {
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            ValueTask<int> waiting = inbound.ReadMessageAsync(accepted, buffer, cancel.Token);
+            await Task.Delay(50, ct);
+            Assert.False(waiting.IsCompleted);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting);
+
+            buffer.ResetWrittenCount();
+            Task<int> next = inbound.ReadMessageAsync(accepted, buffer, ct).AsTask();
+            await outbound.WriteMessageAsync(stream, "again"u8.ToArray(), ct);
+            Assert.Equal(5, await next.WaitAsync(ct));
+            Assert.Equal("again"u8.ToArray(), buffer.WrittenSpan.ToArray());
+        }
+    }
 }
