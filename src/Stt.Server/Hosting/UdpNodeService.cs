@@ -62,6 +62,10 @@ internal sealed partial class UdpNodeService : BackgroundService
                 HandshakeBurstPerSource = _options.Sessions.HandshakeBurstPerSource,
             },
             HalfOpenTimeout = _options.Sessions.HandshakeTimeout,
+
+            // Every session the half-open cap admitted may complete at once (the receive loop takes datagrams 64 at a
+            // time); the accept queue holds them all, so a burst is served rather than closed for a full backlog.
+            AcceptBacklog = Math.Max(UdpTransportOptions.Default.AcceptBacklog, _options.Sessions.MaxHalfOpen),
         };
         _endpoint = new UdpEndpoint(new IPEndPoint(IPAddress.Parse(udp.Address), udp.Port), _secrets.Identity, _secrets.SharedSeed, transport);
         _bound.TrySetResult(_endpoint.LocalEndPoint);

@@ -76,14 +76,16 @@ public sealed class ChannelHubDeliveryTests
         await Eventually.TrueAsync(() => sink.Count == 100 && sink.Unflushed == 0, "the backlog was written and flushed");
         Assert.True(sink.Contiguous);
 
-        // 64 messages a turn: two turns, so two flushes, the first carrying a full turn.
-        Assert.Equal(2, sink.Flushes);
-        Assert.Equal(64, sink.LargestFlush);
+        // 64 messages a turn: two turns, so two flushes, the first carrying a full turn (63 when the sink opened just
+        // as the pump's first write had failed, which then counts as the turn's first message).
+        int flushes = sink.Flushes;
+        Assert.Equal(2, flushes);
+        Assert.InRange(sink.LargestFlush, 63, 64);
 
         // A message on an idle subscription is flushed by itself at once.
         channel.Publish(TestSink.Payload(101, 64));
         await Eventually.TrueAsync(() => sink.Count == 101 && sink.Unflushed == 0, "the live message was flushed");
-        Assert.Equal(3, sink.Flushes);
+        Assert.Equal(flushes + 1, sink.Flushes);
     }
 
     [Fact]
