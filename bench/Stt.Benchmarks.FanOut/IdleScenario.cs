@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.WebSockets;
 using Stt.Protocol.Identity;
 using Stt.Transport;
 using Stt.Transport.Udp;
@@ -6,7 +7,7 @@ using Stt.Transport.WebSockets;
 
 namespace Stt.Benchmarks.FanOut;
 
-/// <summary>What one idle-session measurement found; memory figures are the node's VmRSS.</summary>
+/// <summary>What one idle-session measurement found; memory figures are the server's VmRSS. ActiveOnNode is -1 for the plain server, which has no metrics.</summary>
 internal sealed record IdleResult(
     string Transport,
     int Requested,
@@ -28,11 +29,21 @@ internal sealed record IdleResult(
 /// last session is up, and 10 s later. A warm-up session of the same transport is opened and closed first so the
 /// baseline includes the code paths (JIT, pools) a session touches. The node cannot be made to collect garbage from
 /// outside, so the figures include whatever garbage the handshakes left that the GC has not returned yet.
+/// The <see cref="PlainTransport"/> variant holds plain <see cref="ClientWebSocket"/>s on the plain Kestrel server's
+/// <c>/sub</c> endpoint (no STT): the physical baseline of an idle WebSocket connection on the same host.
 /// </summary>
 internal static class IdleScenario
 {
+    /// <summary>The transport name of the plain-Kestrel baseline row.</summary>
+    public const string PlainTransport = "plain Kestrel WS";
+
     public static async Task<IdleResult> RunAsync(string transport, int count, CancellationToken ct)
     {
+        if (transport == PlainTransport)
+        {
+            return await RunPlainAsync(count, ct);
+        }
+
         await using ChildServer node = await ChildServer.StartNodeAsync(ct);
         var owned = new List<IAsyncDisposable>();
         try
@@ -69,6 +80,73 @@ internal static class IdleScenario
             {
                 await later.DisposeAsync();
             }
+        }
+    }
+
+    private static async Task<IdleResult> RunPlainAsync(int count, CancellationToken ct)
+    {
+        await using ChildServer server = await ChildServer.StartPlainAsync(ct);
+        var uri = new Uri($"ws://127.0.0.1:{server.HttpPort}/sub");
+        var sockets = new List<ClientWebSocket>(count);
+        try
+        {
+            // Warm-up: one connection, closed again, as for the node.
+            using (ClientWebSocket warm = await ConnectPlainAsync(uri, ct))
+            {
+                await warm.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+            }
+
+            await Task.Delay(2000, ct);
+            long baseline = server.ResidentBytes;
+
+            var clock = Stopwatch.StartNew();
+            using var gate = new SemaphoreSlim(32);
+            await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+            {
+                await gate.WaitAsync(ct);
+                try
+                {
+                    ClientWebSocket socket = await ConnectPlainAsync(uri, ct);
+                    lock (sockets)
+                    {
+                        sockets.Add(socket);
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+            double connectSeconds = clock.Elapsed.TotalSeconds;
+            await Task.Delay(2000, ct);
+            long loaded = server.ResidentBytes;
+            double cpu0 = server.CpuSeconds;
+            await Task.Delay(10_000, ct);
+            double idleCpu = (server.CpuSeconds - cpu0) / 10 * 100;
+            long later = server.ResidentBytes;
+            return new IdleResult(PlainTransport, count, sockets.Count, -1, connectSeconds, baseline, loaded, later, idleCpu);
+        }
+        finally
+        {
+            foreach (ClientWebSocket socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    private static async Task<ClientWebSocket> ConnectPlainAsync(Uri uri, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            await socket.ConnectAsync(uri, ct);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 
