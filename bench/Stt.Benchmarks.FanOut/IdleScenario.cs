@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.WebSockets;
 using Stt.Protocol.Identity;
 using Stt.Transport;
 using Stt.Transport.Udp;
@@ -6,7 +7,11 @@ using Stt.Transport.WebSockets;
 
 namespace Stt.Benchmarks.FanOut;
 
-/// <summary>What one idle-session measurement found; memory figures are the node's VmRSS.</summary>
+/// <summary>
+/// What one idle-session measurement found; memory figures are the server's VmRSS. ActiveOnNode is -1 for the plain
+/// server, which has no metrics. HalfRss is read 2 s after the first half of the sessions is up, before the second
+/// half is connected.
+/// </summary>
 internal sealed record IdleResult(
     string Transport,
     int Requested,
@@ -16,11 +21,20 @@ internal sealed record IdleResult(
     long BaselineRss,
     long LoadedRss,
     long LaterRss,
-    double IdleServerCpuPercent)
+    double IdleServerCpuPercent,
+    int HalfEstablished,
+    long HalfRss)
 {
     public double BytesPerSession => Established == 0 ? double.NaN : (double)(LoadedRss - BaselineRss) / Established;
 
     public double BytesPerSessionLater => Established == 0 ? double.NaN : (double)(LaterRss - BaselineRss) / Established;
+
+    /// <summary>
+    /// What each session of the second half added: free of one-time costs that the first sessions pay (tier-1 JIT of
+    /// the session code paths, pools and tables growing to their working size), which the warm-up session does not.
+    /// </summary>
+    public double MarginalBytesPerSession =>
+        Established <= HalfEstablished ? double.NaN : (double)(LoadedRss - HalfRss) / (Established - HalfEstablished);
 }
 
 /// <summary>
@@ -28,11 +42,23 @@ internal sealed record IdleResult(
 /// last session is up, and 10 s later. A warm-up session of the same transport is opened and closed first so the
 /// baseline includes the code paths (JIT, pools) a session touches. The node cannot be made to collect garbage from
 /// outside, so the figures include whatever garbage the handshakes left that the GC has not returned yet.
+/// The sessions are connected in two halves with a 2 s pause between, in which the memory is read too, so the report
+/// can also give the marginal cost of a session (<see cref="IdleResult.MarginalBytesPerSession"/>).
+/// The <see cref="PlainTransport"/> variant holds plain <see cref="ClientWebSocket"/>s on the plain Kestrel server's
+/// <c>/sub</c> endpoint (no STT): the physical baseline of an idle WebSocket connection on the same host.
 /// </summary>
 internal static class IdleScenario
 {
+    /// <summary>The transport name of the plain-Kestrel baseline row.</summary>
+    public const string PlainTransport = "plain Kestrel WS";
+
     public static async Task<IdleResult> RunAsync(string transport, int count, CancellationToken ct)
     {
+        if (transport == PlainTransport)
+        {
+            return await RunPlainAsync(count, ct);
+        }
+
         await using ChildServer node = await ChildServer.StartNodeAsync(ct);
         var owned = new List<IAsyncDisposable>();
         try
@@ -46,20 +72,15 @@ internal static class IdleScenario
                 await item.DisposeAsync();
             }
 
-            await Task.Delay(2000, ct);
-            long baseline = node.ResidentBytes;
-
-            var clock = Stopwatch.StartNew();
-            List<SttSession> sessions = await ConnectAsync(node, transport, count, owned, ct);
-            double connectSeconds = clock.Elapsed.TotalSeconds;
-            await Task.Delay(2000, ct);
-            long loaded = node.ResidentBytes;
-            long active = (long)await node.ScrapeAsync("stt_sessions_active", ct);
-            double cpu0 = node.CpuSeconds;
-            await Task.Delay(10_000, ct);
-            double idleCpu = (node.CpuSeconds - cpu0) / 10 * 100;
-            long later = node.ResidentBytes;
-            return new IdleResult(transport, count, sessions.Count, active, connectSeconds, baseline, loaded, later, idleCpu);
+            var sessions = new List<SttSession>(count);
+            return await MeasureAsync(
+                node,
+                transport,
+                count,
+                async n => sessions.AddRange(await ConnectAsync(node, transport, n, owned, ct)),
+                () => sessions.Count,
+                async () => (long)await node.ScrapeAsync("stt_sessions_active", ct),
+                ct);
         }
         finally
         {
@@ -69,6 +90,99 @@ internal static class IdleScenario
             {
                 await later.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>Baseline, then two halves of <paramref name="count"/> sessions with a reading after each, then 10 s idle.</summary>
+    private static async Task<IdleResult> MeasureAsync(
+        ChildServer server, string transport, int count, Func<int, Task> connect, Func<int> established, Func<Task<long>> active, CancellationToken ct)
+    {
+        await Task.Delay(2000, ct);
+        long baseline = server.ResidentBytes;
+
+        int firstHalf = count / 2;
+        var clock = Stopwatch.StartNew();
+        await connect(firstHalf);
+        double connectSeconds = clock.Elapsed.TotalSeconds;
+        await Task.Delay(2000, ct);
+        long half = server.ResidentBytes;
+        int halfEstablished = established();
+
+        clock.Restart();
+        await connect(count - firstHalf);
+        connectSeconds += clock.Elapsed.TotalSeconds;
+        await Task.Delay(2000, ct);
+        long loaded = server.ResidentBytes;
+        long activeOnServer = await active();
+        double cpu0 = server.CpuSeconds;
+        await Task.Delay(10_000, ct);
+        double idleCpu = (server.CpuSeconds - cpu0) / 10 * 100;
+        long later = server.ResidentBytes;
+        return new IdleResult(transport, count, established(), activeOnServer, connectSeconds, baseline, loaded, later, idleCpu, halfEstablished, half);
+    }
+
+    private static async Task<IdleResult> RunPlainAsync(int count, CancellationToken ct)
+    {
+        await using ChildServer server = await ChildServer.StartPlainAsync(ct);
+        var uri = new Uri($"ws://127.0.0.1:{server.HttpPort}/sub");
+        var sockets = new List<ClientWebSocket>(count);
+        try
+        {
+            // Warm-up: one connection, closed again, as for the node.
+            using (ClientWebSocket warm = await ConnectPlainAsync(uri, ct))
+            {
+                await warm.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+            }
+
+            return await MeasureAsync(
+                server,
+                PlainTransport,
+                count,
+                async n =>
+                {
+                    using var gate = new SemaphoreSlim(32);
+                    await Task.WhenAll(Enumerable.Range(0, n).Select(async _ =>
+                    {
+                        await gate.WaitAsync(ct);
+                        try
+                        {
+                            ClientWebSocket socket = await ConnectPlainAsync(uri, ct);
+                            lock (sockets)
+                            {
+                                sockets.Add(socket);
+                            }
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                },
+                () => sockets.Count,
+                () => Task.FromResult(-1L),
+                ct);
+        }
+        finally
+        {
+            foreach (ClientWebSocket socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    private static async Task<ClientWebSocket> ConnectPlainAsync(Uri uri, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            await socket.ConnectAsync(uri, ct);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 

@@ -5,6 +5,7 @@ using Stt.Benchmarks.FanOut;
 //   dotnet run -c Release --project bench/Stt.Benchmarks.FanOut -- [fanout|idle|all] [options]
 // Options: --subscribers N (1000)  --rate R msg/s (100)  --size B (1024)  --seconds S (10)  --warmup S (5)  --runs K (1)
 //          --no-max (skip the max-rate variant)  --systems stt-ws,stt-udp,plain  --idle-udp N (10000)  --idle-ws N (2000)
+//          --idle-plain N (as --idle-ws: idle plain WebSockets on the plain Kestrel server, the baseline row)
 if (args.Length >= 2 && args[0] == "plain-server")
 {
     await PlainBroadcastServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
@@ -20,6 +21,7 @@ double warmUp = Option("--warmup", 5);
 int runs = Option("--runs", 1);
 int idleUdp = Option("--idle-udp", 10_000);
 int idleWs = Option("--idle-ws", 2_000);
+int idlePlain = Option("--idle-plain", idleWs);
 bool withMax = !args.Contains("--no-max");
 string[] systems = OptionText("--systems", "stt-ws,stt-udp,plain").Split(',');
 using var cancel = new CancellationTokenSource();
@@ -59,7 +61,7 @@ if (scenario is "idle" or "all")
     var results = new List<IdleResult>();
     for (int run = 1; run <= runs; run++)
     {
-        foreach ((string transport, int count) in new[] { ("UDP", idleUdp), ("WebSocket", idleWs) })
+        foreach ((string transport, int count) in new[] { ("UDP", idleUdp), ("WebSocket", idleWs), (IdleScenario.PlainTransport, idlePlain) })
         {
             if (count <= 0)
             {

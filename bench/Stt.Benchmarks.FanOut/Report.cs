@@ -26,15 +26,15 @@ internal static class Report
 
     public static void PrintIdle(List<IdleResult> results, int runs)
     {
-        Console.WriteLine($"## Idle sessions held against the node (child process), median of {runs} run(s)");
+        Console.WriteLine($"## Idle sessions held against the node (child process), median of {runs} run(s); the plain Kestrel WS row is the baseline: the same held idle against a Kestrel WebSocket server with no STT");
         Console.WriteLine();
-        Console.WriteLine("| transport | sessions | active on node | connect s | RSS before MiB | RSS +2 s MiB | RSS +12 s MiB | bytes/session (+2 s) | bytes/session (+12 s) | node CPU idle |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| transport | sessions | active on node | connect s | RSS before MiB | RSS +2 s MiB | RSS +12 s MiB | bytes/session (+2 s) | bytes/session (+12 s) | marginal bytes/session (2nd half) | node CPU idle |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (IGrouping<string, IdleResult> group in results.GroupBy(r => r.Transport))
         {
             IdleResult[] g = [.. group];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {Median(g, r => r.Established):N0} | {Median(g, r => r.ActiveOnNode):N0} | {Median(g, r => r.ConnectSeconds):F1} | {Median(g, r => r.BaselineRss) / 1048576:F1} | {Median(g, r => r.LoadedRss) / 1048576:F1} | {Median(g, r => r.LaterRss) / 1048576:F1} | {Median(g, r => r.BytesPerSession):N0} | {Median(g, r => r.BytesPerSessionLater):N0} | {Median(g, r => r.IdleServerCpuPercent):F1}% |"));
+                $"| {group.Key} | {Median(g, r => r.Established):N0} | {(g[0].ActiveOnNode < 0 ? "-" : Median(g, r => r.ActiveOnNode).ToString("N0", CultureInfo.InvariantCulture))} | {Median(g, r => r.ConnectSeconds):F1} | {Median(g, r => r.BaselineRss) / 1048576:F1} | {Median(g, r => r.LoadedRss) / 1048576:F1} | {Median(g, r => r.LaterRss) / 1048576:F1} | {Median(g, r => r.BytesPerSession):N0} | {Median(g, r => r.BytesPerSessionLater):N0} | {Median(g, r => r.MarginalBytesPerSession):N0} | {Median(g, r => r.IdleServerCpuPercent):F1}% |"));
         }
 
         Console.WriteLine();

@@ -41,8 +41,11 @@ public sealed class FrameOpener : IDisposable
     // secret[d, n+1]: the only secret kept; epoch n+2's key is derived from it at the switch.
     private readonly byte[] _nextSecret;
     private EpochKey _current;
-    private EpochKey _previous;
-    private EpochKey _next;
+
+    // Created on first use, since most sessions never rotate and each key is about 600 bytes: the next epoch's key
+    // when a frame of the other key phase first arrives, the previous one at the first switch.
+    private EpochKey? _previous;
+    private EpochKey? _next;
 
     private ulong _epoch;
     private FrameFlags _currentPhase;
@@ -76,11 +79,8 @@ public sealed class FrameOpener : IDisposable
 
         _nextSecret = initialSecret.ToArray();
         _current = new EpochKey();
-        _previous = new EpochKey();
-        _next = new EpochKey();
         _current.Load(_nextSecret);
         KeySchedule.AdvanceSecret(_nextSecret);
-        _next.Load(_nextSecret);
     }
 
     /// <summary>The receiver's current key epoch, from 0.</summary>
@@ -166,7 +166,7 @@ public sealed class FrameOpener : IDisposable
         }
         else
         {
-            key = _next;
+            key = _next ?? LoadNextKey();
         }
 
         if (!key.TryOpen(frame, headerSize, ciphertextLength, sequence))
@@ -197,17 +197,17 @@ public sealed class FrameOpener : IDisposable
 
         _disposed = true;
         _current.Dispose();
-        _previous.Dispose();
-        _next.Dispose();
+        _previous?.Dispose();
+        _next?.Dispose();
         CryptographicOperations.ZeroMemory(_nextSecret);
     }
 
     /// <summary>Whether all key material is zero; for tests of <see cref="Dispose"/>.</summary>
     internal bool IsKeyMaterialZeroed =>
-        _current.IsZeroed && _previous.IsZeroed && _next.IsZeroed && !_nextSecret.AsSpan().ContainsAnyExcept((byte)0);
+        _current.IsZeroed && (_previous?.IsZeroed ?? true) && (_next?.IsZeroed ?? true) && !_nextSecret.AsSpan().ContainsAnyExcept((byte)0);
 
     /// <summary>Whether the previous epoch's key is still held; for tests of the grace period.</summary>
-    internal bool HoldsPreviousKey => _previous.IsLoaded;
+    internal bool HoldsPreviousKey => _previous?.IsLoaded == true;
 
     private OpenStatus RecordFailure()
     {
@@ -215,9 +215,10 @@ public sealed class FrameOpener : IDisposable
         return _failedDecryptions >= _maxFailedDecryptions ? OpenStatus.AeadLimitReached : OpenStatus.AuthFailed;
     }
 
+    [MemberNotNullWhen(true, nameof(_previous))]
     private bool IsPreviousKeyUsable()
     {
-        if (!_previous.IsLoaded)
+        if (_previous is null || !_previous.IsLoaded)
         {
             return false;
         }
@@ -232,12 +233,28 @@ public sealed class FrameOpener : IDisposable
         return false;
     }
 
+    private EpochKey LoadNextKey()
+    {
+        _next = new EpochKey();
+        _next.Load(_nextSecret);
+        return _next;
+    }
+
     private void SwitchToNextEpoch(ulong firstSequence)
     {
-        (_previous, _current, _next) = (_current, _next, _previous);
-        _next.Clear();
+        // Called only after _next opened a frame. The old previous key, once there is one, becomes the new next key.
+        (_previous, _current, _next) = (_current, _next!, _previous);
         KeySchedule.AdvanceSecret(_nextSecret);
-        _next.Load(_nextSecret);
+        if (_next is null)
+        {
+            LoadNextKey();
+        }
+        else
+        {
+            _next.Clear();
+            _next.Load(_nextSecret);
+        }
+
         if (_keyGracePeriod == TimeSpan.Zero)
         {
             _previous.Clear();

@@ -54,7 +54,9 @@ public sealed class FrameSealer : IDisposable
     private readonly byte[] _secret;
     private readonly ITimer _rotationTimer;
     private EpochKey _current;
-    private EpochKey _spare;
+
+    // Created at the first rotation: most sessions never rotate, and each key is about 600 bytes.
+    private EpochKey? _spare;
 
     private ulong _epoch;
     private FrameFlags _keyPhase;
@@ -118,7 +120,6 @@ public sealed class FrameSealer : IDisposable
 
         _secret = initialSecret.ToArray();
         _current = new EpochKey();
-        _spare = new EpochKey();
         _current.Load(_secret);
         _epochStartTimestamp = timeProvider.GetTimestamp();
         _rotationTimer = CreateRotationTimer();
@@ -269,12 +270,12 @@ public sealed class FrameSealer : IDisposable
         _disposed = true;
         _rotationTimer.Dispose();
         _current.Dispose();
-        _spare.Dispose();
+        _spare?.Dispose();
         CryptographicOperations.ZeroMemory(_secret);
     }
 
     /// <summary>Whether all key material is zero; for tests of <see cref="Dispose"/>.</summary>
-    internal bool IsKeyMaterialZeroed => _current.IsZeroed && _spare.IsZeroed && !_secret.AsSpan().ContainsAnyExcept((byte)0);
+    internal bool IsKeyMaterialZeroed => _current.IsZeroed && (_spare?.IsZeroed ?? true) && !_secret.AsSpan().ContainsAnyExcept((byte)0);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RotateOrEnforceLimits()
@@ -326,6 +327,7 @@ public sealed class FrameSealer : IDisposable
     private void Rotate()
     {
         KeySchedule.AdvanceSecret(_secret);
+        _spare ??= new EpochKey();
         _spare.Load(_secret);
         (_current, _spare) = (_spare, _current);
         _spare.Clear();

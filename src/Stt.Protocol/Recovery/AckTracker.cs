@@ -30,9 +30,12 @@ public sealed class AckTracker
     private readonly int _ackElicitingThreshold;
     private readonly long _maxAckDelayTicks;
 
+    // Small at first, since most sessions see few gaps: grown by doubling, once each, up to MaxAckRanges + 1.
+    private const int InitialRangeCapacity = 4;
+
     // Ascending: index 0 is the oldest range, _count - 1 holds the largest sequence received. One spare slot
     // holds a new range for the moment before the oldest one is dropped.
-    private readonly SequenceRange[] _ranges;
+    private SequenceRange[] _ranges;
     private int _count;
     private ulong _floor;
 
@@ -57,7 +60,7 @@ public sealed class AckTracker
         _maxRanges = options.MaxAckRanges;
         _ackElicitingThreshold = options.AckElicitingThreshold;
         _maxAckDelayTicks = TimestampMath.ToTimestampTicks(options.MaxAckDelay, timeProvider.TimestampFrequency);
-        _ranges = new SequenceRange[_maxRanges + 1];
+        _ranges = new SequenceRange[Math.Min(InitialRangeCapacity, _maxRanges + 1)];
     }
 
     /// <summary>Number of ranges the next ACK carries.</summary>
@@ -266,6 +269,12 @@ public sealed class AckTracker
         }
 
         int index = below + 1;
+        if (_count == _ranges.Length)
+        {
+            // _count is at most _maxRanges here, so the array never needs more than _maxRanges + 1 slots.
+            Array.Resize(ref _ranges, Math.Min(_ranges.Length * 2, _maxRanges + 1));
+        }
+
         _ranges.AsSpan(index, _count - index).CopyTo(_ranges.AsSpan(index + 1));
         _ranges[index] = new SequenceRange(sequence, sequence);
         _count++;

@@ -28,7 +28,9 @@ namespace Stt.Protocol.Recovery;
 /// </remarks>
 public sealed class SentFrameTracker<TPayload>
 {
-    private const int InitialCapacity = 64;
+    // Small, so an idle session holds little (a slot is about 90 bytes with the session's payload): a busy one doubles
+    // it a few times, once each, up to MaxTrackedFrames.
+    private const int InitialCapacity = 8;
 
     private readonly TimeProvider _timeProvider;
     private readonly long _frequency;

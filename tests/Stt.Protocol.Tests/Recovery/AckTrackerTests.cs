@@ -116,6 +116,30 @@ public sealed class AckTrackerTests
     }
 
     [Fact]
+    public void OnFrameReceived_GapsArrivingNewestFirst_KeepsEveryRangeAsTheTableGrows()
+    {
+        AckTracker tracker = Create();
+
+        // 100, 98, ..., 62: twenty single-frame ranges, each inserted below all the others.
+        for (ulong sequence = 100; sequence >= 62; sequence -= 2)
+        {
+            tracker.OnFrameReceived(sequence, true, _clock.GetTimestamp());
+        }
+
+        SequenceRange[] ranges = Ranges(tracker);
+        Assert.Equal(20, tracker.RangeCount);
+        for (int i = 0; i < ranges.Length; i++)
+        {
+            ulong expected = 100 - (2 * (ulong)i);
+            Assert.Equal(R(expected, expected), ranges[i]);
+        }
+
+        Receive(tracker, true, 81);
+        Assert.Equal(19, tracker.RangeCount);
+        Assert.Contains(R(80, 82), Ranges(tracker));
+    }
+
+    [Fact]
     public void OnFrameReceived_NewRangeBelowAllAtCap_IsDroppedAtOnce()
     {
         AckTracker tracker = Create(TestRecoveryOptions.Rfc9002 with { MaxAckRanges = 3 });
