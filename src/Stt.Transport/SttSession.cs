@@ -23,7 +23,7 @@ namespace Stt.Transport;
 public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
 {
     [ThreadStatic]
-    private static byte[]? t_frameBuffer;
+    private static byte[]? _threadFrameBuffer;
 
     private readonly Lock _lock = new();
     private readonly Session _session;
@@ -318,8 +318,8 @@ public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
         // Borrowed per flush from the thread, not held per session: thousands of idle sessions keep no frame-sized buffer
         // each. (Renting from the shared pool per flush allocated a fresh 16 KiB array on busy fan-out threads, 3% of
         // a node's CPU in zeroing alone.) A nested flush on the same thread, which no transport makes today, rents.
-        byte[]? buffer = t_frameBuffer;
-        t_frameBuffer = null;
+        byte[]? buffer = _threadFrameBuffer;
+        _threadFrameBuffer = null;
         bool borrowed = buffer is not null && buffer.Length >= _maxFrameLength;
         if (!borrowed)
         {
@@ -337,10 +337,10 @@ public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
         }
         finally
         {
-            if (t_frameBuffer is null)
+            if (_threadFrameBuffer is null)
             {
                 // Kept for this thread's next flush (the largest frame size seen so far).
-                t_frameBuffer = buffer;
+                _threadFrameBuffer = buffer;
             }
             else if (!borrowed)
             {
