@@ -21,7 +21,7 @@ internal sealed class AsyncSignal : IValueTaskSource
     private bool _signaled;
     private bool _waiting;
 
-    /// <summary>Wakes the waiter, or lets the next wait complete at once.</summary>
+    /// <summary>Wakes the waiter, or lets the next wait complete at once. Safe from any thread.</summary>
     public void Set()
     {
         CancellationTokenRegistration registration;

@@ -1,3 +1,5 @@
+using Stt.Transport.Internal;
+
 namespace Stt.Transport.Timing;
 
 /// <summary>
@@ -17,7 +19,7 @@ public sealed class TimerQueue : IDisposable
     private readonly List<ITimerTarget> _due = [];
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly AsyncSignal _wake = new();
     private long _armedFor = long.MaxValue;
     private int _wakePending;
 
@@ -110,7 +112,6 @@ public sealed class TimerQueue : IDisposable
     public void Dispose()
     {
         _timer.Dispose();
-        _wake.Dispose();
     }
 
     private void Arm(long deadline)
@@ -133,14 +134,8 @@ public sealed class TimerQueue : IDisposable
     {
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
-            try
-            {
-                _wake.Release();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The timer callback can race with disposal; a wake-up after the loop ended has nothing left to do.
-            }
+            // A wake-up after the loop ended (the timer callback can race with disposal) is simply never awaited.
+            _wake.Set();
         }
     }
 }
