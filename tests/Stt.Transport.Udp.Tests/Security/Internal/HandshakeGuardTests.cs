@@ -310,21 +310,28 @@ public sealed class HandshakeGuardTests
             _guard.Admit(new IPEndPoint(new IPAddress((uint)(0x0B000000 + i)), 2000).Serialize(), hello, Threshold, _retry, out _, out _);
         }
 
+        // Counted in two halves: the runtime can still finish a tier-up on this thread during one of them on a busy
+        // machine (a few KB, once); a per-HELLO allocation would show in both.
         long generation = _guard.Tokens.Generation;
-        long before = GC.GetAllocatedBytesForCurrentThread();
         int retries = 0;
-        foreach (SocketAddress source in sources)
+        long[] allocated = new long[2];
+        for (int half = 0; half < 2; half++)
         {
-            if (_guard.Admit(source, hello, Threshold, _retry, out int retryLength, out _) == HandshakeAdmission.SendRetry
-                && retryLength == 44)
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = half * 5_000; i < (half + 1) * 5_000; i++)
             {
-                retries++;
+                if (_guard.Admit(sources[i], hello, Threshold, _retry, out int retryLength, out _) == HandshakeAdmission.SendRetry
+                    && retryLength == 44)
+                {
+                    retries++;
+                }
             }
+
+            allocated[half] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(10_000, retries);
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, allocated.Min());
         Assert.Equal(generation, _guard.Tokens.Generation);
         Assert.True(_guard.RateLimiter.Count <= 12_001);
         Assert.True(_guard.RateLimiter.Count <= _guard.RateLimiter.Capacity);

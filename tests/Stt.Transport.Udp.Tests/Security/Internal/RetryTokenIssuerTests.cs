@@ -188,13 +188,21 @@ public sealed class RetryTokenIssuerTests
         byte[] token = new byte[RetryTokenIssuer.TokenLength];
         _issuer.Mint(Address, Port, HandshakeId, token);
         _issuer.Validate(Address, Port, HandshakeId, token);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1_000; i++)
+        // Three rounds: the runtime can still finish a tier-up on this thread during one of them on a busy machine (a
+        // few KB, once); a per-call allocation would show in every round.
+        long[] allocated = new long[3];
+        for (int round = 0; round < allocated.Length; round++)
         {
-            _issuer.Mint(Address, Port, HandshakeId, token);
-            Assert.True(_issuer.Validate(Address, Port, HandshakeId, token));
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1_000; i++)
+            {
+                _issuer.Mint(Address, Port, HandshakeId, token);
+                Assert.True(_issuer.Validate(Address, Port, HandshakeId, token));
+            }
+
+            allocated[round] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated.Min());
     }
 }
