@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Stt.Transport.Udp.Interop;
 
 namespace Stt.Transport.Udp.Internal;
@@ -14,34 +13,17 @@ namespace Stt.Transport.Udp.Internal;
 internal sealed class ReceiveBatch
 {
     /// <summary>The most datagrams one <see cref="Receive"/> takes.</summary>
-    public const int Capacity = 64;
-    private const int AddressSlot = 128;
+    public const int Capacity = DatagramSlots.Capacity;
 
     private readonly Socket _socket;
-    private readonly int _slotSize;
-    private readonly byte[] _data;
-    private readonly byte[] _addresses;
-    private readonly LinuxMultipleMessages.IoVector[] _vectors;
-    private readonly LinuxMultipleMessages.MessageHeader[] _headers;
+    private readonly DatagramSlots _slots;
 
     /// <summary>Creates the slots, each <paramref name="slotSize"/> bytes: one more than the largest datagram accepted,
     /// so that a longer one shows as too long.</summary>
     public ReceiveBatch(Socket socket, int slotSize)
     {
         _socket = socket;
-        _slotSize = slotSize;
-        _data = GC.AllocateUninitializedArray<byte>(Capacity * slotSize, pinned: true);
-        _addresses = GC.AllocateUninitializedArray<byte>(Capacity * AddressSlot, pinned: true);
-        _vectors = GC.AllocateArray<LinuxMultipleMessages.IoVector>(Capacity, pinned: true);
-        _headers = new LinuxMultipleMessages.MessageHeader[Capacity];
-        for (int i = 0; i < Capacity; i++)
-        {
-            _vectors[i].Base = Marshal.UnsafeAddrOfPinnedArrayElement(_data, i * slotSize);
-            _vectors[i].Length = (nuint)slotSize;
-            _headers[i].Name = Marshal.UnsafeAddrOfPinnedArrayElement(_addresses, i * AddressSlot);
-            _headers[i].Vectors = Marshal.UnsafeAddrOfPinnedArrayElement(_vectors, i);
-            _headers[i].VectorCount = 1;
-        }
+        _slots = new DatagramSlots(slotSize);
     }
 
     /// <summary>Receives what is waiting, without blocking.</summary>
@@ -49,14 +31,15 @@ internal sealed class ReceiveBatch
     /// waits, and reports a lasting error itself).</returns>
     public int Receive()
     {
+        LinuxMultipleMessages.MessageHeader[] headers = _slots.Headers;
         for (int i = 0; i < Capacity; i++)
         {
-            _headers[i].NameLength = AddressSlot;
+            headers[i].NameLength = DatagramSlots.AddressSize;
         }
 
         try
         {
-            int count = LinuxMultipleMessages.Receive(_socket.SafeHandle, _headers, Capacity);
+            int count = LinuxMultipleMessages.Receive(_socket.SafeHandle, headers, Capacity);
             return count > 0 ? count : 0;
         }
         catch (ObjectDisposedException)
@@ -66,19 +49,19 @@ internal sealed class ReceiveBatch
     }
 
     /// <summary>Datagram <paramref name="index"/> of the last <see cref="Receive"/>.</summary>
-    public Span<byte> Datagram(int index) => _data.AsSpan(index * _slotSize, (int)Math.Min(_headers[index].Length, (uint)_slotSize));
+    public Span<byte> Datagram(int index) => _slots.Slot(index)[..(int)Math.Min(_slots.Headers[index].Length, (uint)_slots.SlotSize)];
 
     /// <summary>Copies the source of datagram <paramref name="index"/> into <paramref name="source"/>.</summary>
     /// <returns>False when the address does not fit (the datagram is then dropped).</returns>
     public bool TryGetSource(int index, SocketAddress source)
     {
-        int length = (int)_headers[index].NameLength;
-        if (length <= 0 || length > source.Buffer.Length || length > AddressSlot)
+        int length = (int)_slots.Headers[index].NameLength;
+        if (length <= 0 || length > source.Buffer.Length || length > DatagramSlots.AddressSize)
         {
             return false;
         }
 
-        _addresses.AsSpan(index * AddressSlot, length).CopyTo(source.Buffer.Span);
+        _slots.Address(index)[..length].CopyTo(source.Buffer.Span);
         source.Size = length;
         return true;
     }

@@ -26,8 +26,7 @@ namespace Stt.Transport.Udp.Internal;
 /// </remarks>
 internal sealed class SendBatcher : IThreadPoolWorkItem
 {
-    private const int Capacity = 64;
-    private const int AddressSlot = 128;
+    private const int Capacity = DatagramSlots.Capacity;
     private const int MaxSpareBatches = 4;
 
     // A sender drains at most this many batches before it leaves the rest to a flush on the thread pool, so a thread
@@ -54,7 +53,7 @@ internal sealed class SendBatcher : IThreadPoolWorkItem
     /// <summary>Queues one datagram; false when it cannot be batched (too large an address) and must be sent directly.</summary>
     public bool TryEnqueue(ReadOnlySpan<byte> datagram, SocketAddress peer)
     {
-        if (datagram.Length > _slotSize || peer.Size > AddressSlot)
+        if (datagram.Length > _slotSize || peer.Size > DatagramSlots.AddressSize)
         {
             return false;
         }
@@ -250,54 +249,36 @@ internal sealed class SendBatcher : IThreadPoolWorkItem
         return false;
     }
 
-    /// <summary>Up to <see cref="Capacity"/> datagrams and their addresses in pinned memory, with the kernel's headers.</summary>
-    private sealed class Batch
+    /// <summary>Up to <see cref="Capacity"/> datagrams and their addresses, filled in order.</summary>
+    private sealed class Batch(int slotSize)
     {
-        private readonly byte[] _data;
-        private readonly byte[] _addresses;
-        private readonly int _slotSize;
-        private readonly SocketAddress[] _addressCopies = new SocketAddress[Capacity];
+        private readonly DatagramSlots _slots = new(slotSize);
+        private readonly SocketAddress[] _peers = new SocketAddress[Capacity];
 
-        public Batch(int slotSize)
-        {
-            _slotSize = slotSize;
-            _data = GC.AllocateUninitializedArray<byte>(Capacity * slotSize, pinned: true);
-            _addresses = GC.AllocateUninitializedArray<byte>(Capacity * AddressSlot, pinned: true);
-            Vectors = GC.AllocateArray<LinuxMultipleMessages.IoVector>(Capacity, pinned: true);
-            Headers = new LinuxMultipleMessages.MessageHeader[Capacity];
-            for (int i = 0; i < Capacity; i++)
-            {
-                Vectors[i].Base = Marshal.UnsafeAddrOfPinnedArrayElement(_data, i * slotSize);
-                Headers[i].Name = Marshal.UnsafeAddrOfPinnedArrayElement(_addresses, i * AddressSlot);
-                Headers[i].Vectors = Marshal.UnsafeAddrOfPinnedArrayElement(Vectors, i);
-                Headers[i].VectorCount = 1;
-            }
-        }
+        public LinuxMultipleMessages.IoVector[] Vectors => _slots.Vectors;
 
-        public LinuxMultipleMessages.IoVector[] Vectors { get; }
-
-        public LinuxMultipleMessages.MessageHeader[] Headers { get; }
+        public LinuxMultipleMessages.MessageHeader[] Headers => _slots.Headers;
 
         public int Count { get; private set; }
 
         public void Add(ReadOnlySpan<byte> datagram, SocketAddress peer)
         {
             int i = Count++;
-            datagram.CopyTo(_data.AsSpan(i * _slotSize, _slotSize));
-            peer.Buffer.Span[..peer.Size].CopyTo(_addresses.AsSpan(i * AddressSlot, AddressSlot));
-            Vectors[i].Length = (nuint)datagram.Length;
-            Headers[i].NameLength = (uint)peer.Size;
-            Headers[i].Length = 0;
-            _addressCopies[i] = peer;
+            datagram.CopyTo(_slots.Slot(i));
+            peer.Buffer.Span[..peer.Size].CopyTo(_slots.Address(i));
+            _slots.Vectors[i].Length = (nuint)datagram.Length;
+            _slots.Headers[i].NameLength = (uint)peer.Size;
+            _slots.Headers[i].Length = 0;
+            _peers[i] = peer;
         }
 
-        public ReadOnlySpan<byte> Datagram(int index) => _data.AsSpan(index * _slotSize, (int)Vectors[index].Length);
+        public ReadOnlySpan<byte> Datagram(int index) => _slots.Slot(index)[..(int)_slots.Vectors[index].Length];
 
-        public SocketAddress Address(int index) => _addressCopies[index];
+        public SocketAddress Address(int index) => _peers[index];
 
         public void Clear()
         {
-            Array.Clear(_addressCopies, 0, Count);
+            Array.Clear(_peers, 0, Count);
             Count = 0;
         }
     }
