@@ -170,6 +170,7 @@ public sealed partial class WebSocketSession
                     finally
                     {
                         Interlocked.Add(ref _queuedBytes, -frame.Length);
+                        WebSocketMetrics.SendQueueBytes.Add(-frame.Length);
                         QueuedFramePool.Return(frame.Buffer);
                     }
                 }
@@ -222,6 +223,7 @@ public sealed partial class WebSocketSession
         await _receiveTask.ConfigureAwait(false);
         while (_sendQueue.Reader.TryRead(out QueuedFrame frame))
         {
+            WebSocketMetrics.SendQueueBytes.Add(-frame.Length);
             QueuedFramePool.Return(frame.Buffer);
         }
 

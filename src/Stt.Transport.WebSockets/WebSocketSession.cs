@@ -258,7 +258,10 @@ public sealed partial class WebSocketSession : SttSession
         {
             Interlocked.Add(ref _queuedBytes, -frame.Length);
             QueuedFramePool.Return(buffer);
+            return;
         }
+
+        WebSocketMetrics.SendQueueBytes.Add(frame.Length);
     }
 
     /// <summary>Counts the session; a responder's address needs no validation, TCP did it.</summary>

@@ -285,6 +285,7 @@ public sealed class WebSocketSessionTests
     public async Task Send_queue_overflow_drops_frames_that_recovery_resends()
     {
         using var drops = new DropCounter("send_queue_full");
+        using var queued = new SendQueueGauge();
         var options = new WebSocketTransportOptions { MaxFrameSize = 1024, SendQueueLimitBytes = 2048 };
         await using WebSocketHost host = await WebSocketHost.StartAsync(options);
         await using WebSocketSession client = await WebSocketSession.ConnectAsync(host.Uri, host.ClientIdentity, host.Seed, options, ct: Ct).WaitAsync(Bound, Ct);
@@ -302,6 +303,11 @@ public sealed class WebSocketSessionTests
         Assert.Equal(message, buffer.WrittenSpan.ToArray());
         Assert.True(drops.Count > 0, "no frame was dropped for a full send queue");
         Assert.True(client.Statistics.FramesRetransmitted > 0, "the dropped frames were not resent");
+
+        // The gauge saw the queue fill to its bound, never past it, and empty again.
+        Assert.InRange(queued.Peak, 1, 2 * 2048);
+        await Eventually(() => queued.Current == 0);
+        Assert.Equal(0, queued.Current);
     }
 
     [Fact]
@@ -387,6 +393,48 @@ public sealed class WebSocketSessionTests
     }
 
     /// <summary>Counts <c>stt.websocket.frames.dropped</c>.</summary>
+    private static async Task Eventually(Func<bool> condition)
+    {
+        for (int i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(10, Ct);
+        }
+    }
+
+    /// <summary>The sum of the send-queue gauge's changes since creation (sessions of this test only: tests run one at a time).</summary>
+    private sealed class SendQueueGauge : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _current;
+        private long _peak;
+
+        public SendQueueGauge()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Stt.Transport.WebSockets" && instrument.Name == "stt.websocket.send_queue.bytes")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+            {
+                long now = Interlocked.Add(ref _current, value);
+                long peak;
+                while (now > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
+                {
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Current => Interlocked.Read(ref _current);
+
+        public long Peak => Interlocked.Read(ref _peak);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
     private sealed class DropCounter : IDisposable
     {
         private readonly MeterListener _listener = new();

@@ -48,6 +48,9 @@ internal static class WebSocketMetrics
     public static readonly UpDownCounter<long> SessionsActive =
         Meter.CreateUpDownCounter<long>("stt.websocket.sessions.active", "{session}", "Sessions past the handshake and not yet freed.");
 
+    public static readonly UpDownCounter<long> SendQueueBytes =
+        Meter.CreateUpDownCounter<long>("stt.websocket.send_queue.bytes", "By", "Bytes of sealed frames waiting in the sessions' send queues for their WebSocket.");
+
     public static void Dropped(string reason) =>
         FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
