@@ -44,13 +44,6 @@ public sealed partial class UdpEndpoint
                 {
                     UdpMetrics.Dropped(DropReason.Malformed);
                 }
-
-                if (batched >= MaxReceiveBatch || batchedBytes >= MaxReceiveBatchBytes)
-                {
-                    batched = 0;
-                    batchedBytes = 0;
-                    PumpDeferred();
-                }
             }
 
             if (count > 0)
@@ -63,9 +56,9 @@ public sealed partial class UdpEndpoint
             {
                 ValueTask<int> receive = _socket.ReceiveFromAsync(buffer, SocketFlags.None, source, cancellationToken);
                 backlog = many is not null && receive.IsCompleted;
-                if (!receive.IsCompleted || batched >= MaxReceiveBatch || batchedBytes >= MaxReceiveBatchBytes)
+                if (!receive.IsCompleted)
                 {
-                    // The socket ran dry (or the batch is full): answer what the batch asked for, one ACK for all of it.
+                    // The socket ran dry: answer what the batch asked for, one ACK for all of it.
                     batched = 0;
                     batchedBytes = 0;
                     PumpDeferred();
@@ -113,6 +106,13 @@ public sealed partial class UdpEndpoint
             batched++;
             batchedBytes += datagram.Length;
             Deliver(datagram, source, defer: true);
+            if (batched >= MaxReceiveBatch || batchedBytes >= MaxReceiveBatchBytes)
+            {
+                // The batch is full: answer what it asked for now, even though more datagrams are waiting.
+                batched = 0;
+                batchedBytes = 0;
+                PumpDeferred();
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Threading.Channels;
 using Stt.Protocol;
@@ -317,13 +316,13 @@ public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
     {
         // Borrowed per flush from the thread, not held per session: thousands of idle sessions keep no frame-sized buffer
         // each. (Renting from the shared pool per flush allocated a fresh 16 KiB array on busy fan-out threads, 3% of
-        // a node's CPU in zeroing alone.) A nested flush on the same thread, which no transport makes today, rents.
+        // a node's CPU in zeroing alone.) The buffer is taken while in use, so a nested flush on the same thread, which
+        // no transport makes today, would allocate its own; a thread keeps the largest it has needed.
         byte[]? buffer = _threadFrameBuffer;
         _threadFrameBuffer = null;
-        bool borrowed = buffer is not null && buffer.Length >= _maxFrameLength;
-        if (!borrowed)
+        if (buffer is null || buffer.Length < _maxFrameLength)
         {
-            buffer = ArrayPool<byte>.Shared.Rent(Math.Max(_maxFrameLength, buffer?.Length ?? 0));
+            buffer = GC.AllocateUninitializedArray<byte>(_maxFrameLength);
         }
 
         try
@@ -337,15 +336,7 @@ public abstract partial class SttSession : IAsyncDisposable, ITimerTarget
         }
         finally
         {
-            if (_threadFrameBuffer is null)
-            {
-                // Kept for this thread's next flush (the largest frame size seen so far).
-                _threadFrameBuffer = buffer;
-            }
-            else if (!borrowed)
-            {
-                ArrayPool<byte>.Shared.Return(buffer!);
-            }
+            _threadFrameBuffer = buffer;
         }
     }
 

@@ -271,19 +271,19 @@ public sealed class Subscription : IDisposable, IAsyncDisposable
                 SharedPayload? payload;
                 lock (_gate)
                 {
-                    bool stopping = _closed || _queue.Count == 0 || turn == MessagesPerTurn;
-                    if (stopping && unflushed)
+                    bool empty = _closed || _queue.Count == 0;
+                    if (unflushed && (empty || turn == MessagesPerTurn))
                     {
                         // Send what this turn wrote before the pump stops or yields; the queue is looked at again after,
                         // so a message that arrives meanwhile is not left behind.
                         payload = null;
                     }
-                    else if (_closed || _queue.Count == 0)
+                    else if (empty)
                     {
                         _pumping = false;
                         return;
                     }
-                    else if (turn++ == MessagesPerTurn)
+                    else if (turn == MessagesPerTurn)
                     {
                         // Still pumping; let other subscribers' pumps run.
                         ThreadPool.UnsafeQueueUserWorkItem(_pump, preferLocal: false);
@@ -291,6 +291,7 @@ public sealed class Subscription : IDisposable, IAsyncDisposable
                     }
                     else
                     {
+                        turn++;
                         payload = _queue.PeekFront();
                         _headBusy = true;
                     }
